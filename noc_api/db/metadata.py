@@ -1,0 +1,13 @@
+"""Every table the migrations manage. Each package that owns tables adds its metadata here."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def all_metadata() -> list[MetaData]:
+    """The metadata of every package with tables (imports register their models)."""
+    import noc_api.db.models  # noqa: F401  (registers the tables)
+    from noc_api.db.base import Base
+
+    return [Base.metadata]

@@ -1,0 +1,1 @@
+"""HTTP routers: parse input, call one service, map domain errors to HTTP."""

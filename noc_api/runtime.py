@@ -1,0 +1,38 @@
+"""What a running server holds: settings, engine, session factory and the loaded inventory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from noc_api.db.engine import make_engine, make_session_factory
+from noc_api.db.migrate import upgrade
+from noc_api.inventory import Inventory, load_inventory
+from noc_api.inventory.sync import SyncResult, sync_inventory
+from noc_api.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    inventory: Inventory
+    last_sync: SyncResult
+
+
+def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+    """Validate the inventory, migrate the database and sync the inventory into it.
+
+    Raises InventoryError before touching the database when the inventory is broken.
+    """
+    inventory = load_inventory(settings.inventory)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        result = sync_inventory(session, inventory)
+    return Runtime(settings, engine, sessions, inventory, result)

@@ -1,0 +1,1 @@
+"""Pydantic shapes of the HTTP API."""

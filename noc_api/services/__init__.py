@@ -1,0 +1,1 @@
+"""Use cases of the server: take plain arguments and a session, never an HTTP request."""
