@@ -1,0 +1,1 @@
+"""Health of devices, sites and channels; outages and uptime."""
