@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -24,3 +25,19 @@ class Role(StrEnum):
 # Roles whose scope is a town or a department: `ccis users add` insists on it.
 NEEDS_TOWN = {Role.TOWN_HEAD, Role.COUNTER_OPERATOR}
 NEEDS_DEPARTMENT = {Role.DEPARTMENT_HEAD, Role.LME, Role.GRO}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a staff user (with scope), a citizen, or the system itself (NOC, scheduler)."""
+
+    kind: str  # "staff" | "citizen" | "system"
+    name: str
+    role: Role | None = None
+    user_id: int | None = None
+    town_id: str | None = None
+    department_id: str | None = None
+
+    @classmethod
+    def system(cls, name: str) -> Actor:
+        return cls(kind="system", name=name)

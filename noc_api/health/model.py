@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class State(StrEnum):
@@ -103,3 +107,24 @@ class HealthSnapshot:
     channels: dict[str, ChannelHealth] = field(default_factory=dict)
     outages: list[Outage] = field(default_factory=list)  # open ones
     latest: list[Sample] = field(default_factory=list)
+
+
+class OutageEventKind(StrEnum):
+    OPENED = "opened"
+    UPDATED = "updated"  # cause clearer, outage widened or narrowed
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class OutageEvent:
+    kind: OutageEventKind
+    outage: Outage
+    at: datetime
+    note: str = ""
+
+
+class HealthListener(Protocol):
+    """Called after every health evaluation, inside its transaction (alerting and the ticket bridge listen)."""
+
+    def on_health(self, session: Session, snapshot: HealthSnapshot, events: list[OutageEvent], now: datetime) -> None:
+        """React to the new snapshot and to the outage events of this evaluation."""
