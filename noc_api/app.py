@@ -20,9 +20,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "runtime", None) is None:
             app.state.runtime = start_runtime(settings or get_settings())
-        yield
-        if runtime is None:
-            app.state.runtime.engine.dispose()
+        rt: Runtime = app.state.runtime
+        if rt.settings.run_scheduler:
+            rt.scheduler.start()
+        try:
+            yield
+        finally:
+            if rt.scheduler.started:
+                rt.scheduler.shutdown(release=True)
+            if runtime is None:
+                rt.engine.dispose()
 
     app = FastAPI(
         title="CCIS",

@@ -28,11 +28,16 @@ class Runtime:
     listeners: list[HealthListener] = field(default_factory=list)
     metrics: NocMetrics = field(default_factory=NocMetrics)
     device_sites: dict[str, str] = field(default_factory=dict)  # device id -> site id
-    scheduler: Any = None  # noc_api.scheduler.JobScheduler once started
+    scheduler: Any = None  # noc_api.scheduler.JobScheduler: register jobs before the app starts
+    health: Any = None  # noc_api.health.sweep.HealthSweeper
+    topology: Any = None  # noc_api.health.topology.Topology
 
     def __post_init__(self) -> None:
+        from noc_api.jobs import install_noc
+
         if not self.device_sites:
             self.device_sites = {d.id: s.id for s, d in self.inventory.devices()}
+        install_noc(self)
 
 
 def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:

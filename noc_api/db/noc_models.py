@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from noc_api.db.base import Base, JsonType, UtcDateTime, utcnow
@@ -32,7 +32,8 @@ class ReadingRaw(Base):
 
     __tablename__ = "readings_raw"
     __table_args__ = (Index("ix_readings_raw_series", "device_id", "metric", "ts"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # 64-bit on PostgreSQL (tens of thousands of rows a second); SQLite's rowid is 64-bit already.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     device_id: Mapped[str] = mapped_column(String(64))
     metric: Mapped[str] = mapped_column(String(100))
     labels: Mapped[str] = mapped_column(String(400), default="")  # canonical k=v,k=v ('' when none)
@@ -44,6 +45,7 @@ class ReadingLatest(Base):
     """The newest value per device, metric and labels, for fast reads."""
 
     __tablename__ = "readings_latest"
+    __table_args__ = (Index("ix_readings_latest_metric", "metric"),)
     device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     metric: Mapped[str] = mapped_column(String(100), primary_key=True)
     labels: Mapped[str] = mapped_column(String(400), primary_key=True, default="")

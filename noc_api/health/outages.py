@@ -161,13 +161,20 @@ def plan_outages(
         elif fresh != prev.outage:
             plan.updated.append((Tracked(fresh, None), _what_changed(prev.outage, fresh)))
     for prev in by_key.values():  # open outages whose root is gone
+        # What the recovery tells (an agent back with a new boot time: the host rebooted) refines the cause.
+        o = prev.outage
+        cause = guess_cause(o.scope, None, hints.get(o.site_id or "", SiteHints()), o.started_at.timestamp())
+        if o.scope == Scope.SITE and cause != o.cause and cause != Cause.UNKNOWN:
+            o = replace(o, cause=cause)
         if prev.recovered_at is None:
             if hold_down_seconds <= 0:
-                plan.closed.append(replace(prev.outage, ended_at=now))
+                plan.closed.append(replace(o, ended_at=now))
             else:
-                plan.updated.append((Tracked(prev.outage, now), "recovered; closing after the hold-down"))
+                plan.updated.append((Tracked(o, now), "recovered; closing after the hold-down"))
         elif now - prev.recovered_at >= timedelta(seconds=hold_down_seconds):
-            plan.closed.append(replace(prev.outage, ended_at=prev.recovered_at))
+            plan.closed.append(replace(o, ended_at=prev.recovered_at))
+        elif o != prev.outage:
+            plan.updated.append((Tracked(o, prev.recovered_at), _what_changed(prev.outage, o)))
     return plan
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0001
-Create Date: 2026-11-29 06:06:42.110880
+Create Date: 2026-11-29 06:14:20.343317
 """
 
 from alembic import op
@@ -98,8 +98,11 @@ def upgrade() -> None:
     sa.Column('ts', sa.Float(), nullable=False),
     sa.PrimaryKeyConstraint('device_id', 'metric', 'labels', name=op.f('pk_readings_latest'))
     )
+    with op.batch_alter_table('readings_latest', schema=None) as batch_op:
+        batch_op.create_index('ix_readings_latest_metric', ['metric'], unique=False)
+
     op.create_table('readings_raw',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('device_id', sa.String(length=64), nullable=False),
     sa.Column('metric', sa.String(length=100), nullable=False),
     sa.Column('labels', sa.String(length=400), nullable=False),
@@ -152,6 +155,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_readings_raw_series')
 
     op.drop_table('readings_raw')
+    with op.batch_alter_table('readings_latest', schema=None) as batch_op:
+        batch_op.drop_index('ix_readings_latest_metric')
+
     op.drop_table('readings_latest')
     with op.batch_alter_table('outages', schema=None) as batch_op:
         batch_op.drop_index('ix_outages_started')
