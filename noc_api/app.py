@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from noc_api.errors import install_error_handlers
-from noc_api.routers import auth, ingest, inventory, system
+from noc_api.routers import auth, ingest, inventory, live, metrics, noc, system
 from noc_api.runtime import Runtime, start_runtime
 from noc_api.settings import Settings, get_settings
 
@@ -43,4 +43,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(auth.router)
     app.include_router(inventory.router)
     app.include_router(ingest.router)
+    app.include_router(noc.router)
+    app.include_router(live.router)
+    app.include_router(metrics.router)
     return app

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from noc_api.health.sweep import HealthSweeper
 from noc_api.health.topology import topology_from_inventory
+from noc_api.metrics_collector import NocStateCollector
 from noc_api.scheduler import JobScheduler
 from noc_api.services.rollups import retention, rollup
 
@@ -31,6 +32,7 @@ def install_noc(runtime: Runtime) -> None:
     sched.add_job("rollup", lambda now: rollup(runtime.engine, now), s.rollup_interval_seconds)
     sched.add_job("retention", lambda now: _retention(runtime, now), s.retention_interval_seconds)
     runtime.scheduler = sched
+    runtime.metrics.registry.register(NocStateCollector(runtime))
 
 
 def _retention(runtime: Runtime, now: datetime) -> None:

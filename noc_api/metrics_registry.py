@@ -36,10 +36,14 @@ class NocMetrics:
         )
         self.leader = Gauge("ccis_scheduler_leader", "1 when this process holds the scheduler lease", registry=r)
 
-    def observe_ingest(self, answer: IngestResponse, seconds: float) -> None:
+    def observe_ingest(self, answer: IngestResponse, seconds: float, readings: int) -> None:
         """Count one answered ingest request."""
+        counts: dict[str, int] = {}
         for res in answer.results:
-            self.reports.labels(res.status.value).inc()
+            counts[res.status.value] = counts.get(res.status.value, 0) + 1
+        for status, n in counts.items():
+            self.reports.labels(status).inc(n)
+        self.readings.inc(readings)
         self.latency.observe(seconds)
 
     def observe_job(self, job: str, ok: bool, seconds: float) -> None:

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from agents.wire import AgentConfig, IngestBatch, IngestResponse
+from agents.wire import AgentConfig, IngestBatch, IngestResponse, ResultStatus
 from noc_api.auth import SiteDep
 from noc_api.db.base import utcnow
 from noc_api.deps import RuntimeDep
@@ -54,7 +54,9 @@ async def post_ingest(request: Request, site: SiteDep, runtime: RuntimeDep) -> I
         )
     except IngestForbidden as exc:
         raise HTTPException(403, str(exc)) from None
-    runtime.metrics.observe_ingest(answer, time.perf_counter() - started)
+    accepted = {r.report_id for r in answer.results if r.status == ResultStatus.ACCEPTED}
+    stored = sum(len(r.device.readings) for r in batch.reports if r.device and r.report_id in accepted)
+    runtime.metrics.observe_ingest(answer, time.perf_counter() - started, stored)
     return answer
 
 
