@@ -31,6 +31,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         workers=1,
         proxy_headers=False,
+        timeout_graceful_shutdown=5,  # live event streams must not hold a shutdown forever
     )
     return 0
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from noc_api.errors import install_error_handlers
-from noc_api.routers import auth, inventory, system
+from noc_api.routers import auth, ingest, inventory, live, metrics, noc, system
 from noc_api.runtime import Runtime, start_runtime
 from noc_api.settings import Settings, get_settings
 
@@ -20,9 +20,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "runtime", None) is None:
             app.state.runtime = start_runtime(settings or get_settings())
-        yield
-        if runtime is None:
-            app.state.runtime.engine.dispose()
+        rt: Runtime = app.state.runtime
+        if rt.settings.run_scheduler:
+            rt.scheduler.start()
+        try:
+            yield
+        finally:
+            if rt.scheduler.started:
+                rt.scheduler.shutdown(release=True)
+            if runtime is None:
+                rt.engine.dispose()
 
     app = FastAPI(
         title="CCIS",
@@ -35,4 +42,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(system.router)
     app.include_router(auth.router)
     app.include_router(inventory.router)
+    app.include_router(ingest.router)
+    app.include_router(noc.router)
+    app.include_router(live.router)
+    app.include_router(metrics.router)
     return app

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     max_ingest_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     raw_retention_days: int = Field(7, ge=1)
     run_scheduler: bool = True
+    health_interval_seconds: float = Field(1.0, gt=0, description="how often the leader evaluates health")
+    hold_down_seconds: float = Field(60.0, ge=0, description="a recovery shorter than this continues the outage")
+    rollup_interval_seconds: float = Field(60.0, gt=0)
+    retention_interval_seconds: float = Field(3600.0, gt=0)
+    leader_lease_seconds: float = Field(15.0, gt=0, description="scheduler lease; another process takes over after")
+    sse_poll_seconds: float = Field(1.0, gt=0, description="how often live event streams look for changes")
     # Notifications
     smtp_host: str = ""
     smtp_port: int = Field(25, ge=1, le=65535)

@@ -1,0 +1,218 @@
+"""Pure health evaluation: observations and silence in, device/site/channel verdicts out (``now`` passed in).
+
+A device's own verdict comes from its collector's last status; the dependency graph then decides cause: behind a
+failed parent (or a failed site uplink) a device is UNREACHABLE with ``root_cause`` the failed device. Devices of
+a site whose agent is silent past the grace period are UNREACHABLE with no root (the site itself is the outage).
+Anything whose failure sits under a maintenance window is UNKNOWN ("maintenance: ...").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from noc_api.health.model import State
+from noc_api.health.topology import Topology
+
+FAILED = (State.DOWN, State.UNREACHABLE)
+AVAILABLE = (State.UP, State.DEGRADED)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A device's newest collector status (times are epoch seconds)."""
+
+    status: str  # collectors.readings.DeviceStatus value
+    error: str | None = None
+    ts: float = 0.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: State
+    reason: str
+    root_cause: str | None = None  # the failed device this one sits behind
+    silent: bool = False  # no fresh news: the site's agent is silent
+    maintenance: bool = False
+    masked: State | None = None  # the real state a maintenance window hides
+
+
+@dataclass
+class Inputs:
+    """Everything the evaluator needs, as plain values."""
+
+    observations: dict[str, Observation] = field(default_factory=dict)
+    last_heard: dict[str, float] = field(default_factory=dict)  # site -> epoch seconds
+    link_down: set[str] = field(default_factory=set)  # radios whose radio_link_up reading is 0
+    maintenance: set[str] = field(default_factory=set)  # device, site and channel ids under maintenance now
+
+
+@dataclass
+class Evaluation:
+    devices: dict[str, Verdict]
+    sites: dict[str, Verdict]
+    channels: dict[str, Verdict]
+
+
+def _own(obs: Observation | None, link_down: bool) -> Verdict:
+    """What the device's own collector says."""
+    if link_down:
+        return Verdict(State.DOWN, "radio link down")
+    if obs is None:
+        return Verdict(State.UNKNOWN, "never heard")
+    if obs.status == "up":
+        return Verdict(State.UP, "")
+    if obs.status == "degraded":
+        return Verdict(State.DEGRADED, obs.error or "degraded")
+    if obs.status == "down":
+        return Verdict(State.DOWN, obs.error or "reported down")
+    if obs.status == "unreachable":  # the collector could not reach it: from the NOC it is down
+        return Verdict(State.DOWN, obs.error or "not answering")
+    return Verdict(State.UNKNOWN, obs.error or "not collected")
+
+
+def _failed(v: Verdict) -> bool:
+    return v.state in FAILED and not v.silent
+
+
+def _root(device_id: str, v: Verdict) -> str:
+    return v.root_cause or device_id
+
+
+def evaluate(topo: Topology, inputs: Inputs, now: float, grace_seconds: float) -> Evaluation:
+    """Device, site and channel verdicts at ``now``."""
+    silent = {s: (inputs.last_heard.get(s) or 0.0) < now - grace_seconds for s in topo.sites}
+    heard = {s: s in inputs.last_heard for s in topo.sites}
+    # Real states first (maintenance applied after: a radio in maintenance still cuts what is behind it).
+    real: dict[str, Verdict] = {}
+    for dev_id in topo.order:
+        node = topo.devices[dev_id]
+        behind = _first_failed_dependency(topo, dev_id, real)
+        if behind is not None:
+            root = _root(behind, real[behind])
+            real[dev_id] = Verdict(State.UNREACHABLE, f"unreachable behind {root}", root_cause=root)
+        elif silent.get(node.site_id, True):
+            why = "site agent silent" if heard.get(node.site_id) else "site agent never reported"
+            real[dev_id] = Verdict(State.UNREACHABLE if heard.get(node.site_id) else State.UNKNOWN, why, silent=True)
+        else:
+            real[dev_id] = _own(inputs.observations.get(dev_id), dev_id in inputs.link_down)
+    devices = {d: _maintained(topo, d, v, inputs.maintenance) for d, v in real.items()}
+    sites = {s: _site(topo, s, devices, real, silent[s], heard[s], inputs.maintenance) for s in topo.sites}
+    channels = {c: _channel(topo, c, devices, sites, inputs.maintenance) for c in topo.channels}
+    return Evaluation(devices, sites, channels)
+
+
+def _first_failed_dependency(topo: Topology, dev_id: str, real: dict[str, Verdict]) -> str | None:
+    """The parent (or a member of a redundant group, all failed) that cuts this device off, if any."""
+    node = topo.devices[dev_id]
+    for dep in node.depends_on:
+        members = [m for m in ((dep,) if isinstance(dep, str) else dep) if m in real]
+        if members and all(_failed(real[m]) for m in members):
+            return members[0]
+    site = topo.sites.get(node.site_id)
+    if site and site.uplink and site.uplink in real and site.uplink != dev_id and _failed(real[site.uplink]):
+        return site.uplink
+    return None
+
+
+def _maintained(topo: Topology, dev_id: str, v: Verdict, maintenance: set[str]) -> Verdict:
+    """Under maintenance (itself, its site, or the root it sits behind) a failure is shown as UNKNOWN."""
+    node = topo.devices[dev_id]
+    root = v.root_cause
+    in_maint = dev_id in maintenance or node.site_id in maintenance
+    if root is not None and root in topo.devices:
+        in_maint = in_maint or root in maintenance or topo.devices[root].site_id in maintenance
+    if in_maint and v.state not in AVAILABLE:
+        return Verdict(
+            State.UNKNOWN,
+            f"maintenance: {v.reason}",
+            root_cause=root,
+            silent=v.silent,
+            maintenance=True,
+            masked=v.state,
+        )
+    return v
+
+
+def _site(
+    topo: Topology,
+    site_id: str,
+    devices: dict[str, Verdict],
+    real: dict[str, Verdict],
+    silent: bool,
+    heard: bool,
+    maintenance: set[str],
+) -> Verdict:
+    site = topo.sites[site_id]
+    verdict: Verdict
+    uplink = real.get(site.uplink) if site.uplink else None
+    if uplink is not None and _failed(uplink):
+        root = _root(site.uplink, uplink)
+        verdict = Verdict(State.DOWN, f"uplink {site.uplink} down" if root == site.uplink else f"behind {root}", root)
+        if devices[site.uplink].maintenance or root in maintenance:
+            verdict = Verdict(
+                State.UNKNOWN, f"maintenance: {verdict.reason}", root, maintenance=True, masked=State.DOWN
+            )
+    elif silent and heard:
+        verdict = Verdict(State.DOWN, "agent silent past the grace period", silent=True)
+    elif not heard:
+        verdict = Verdict(State.UNKNOWN, "agent never reported", silent=True)
+    else:
+        mine = [devices[d] for d in topo.site_devices.get(site_id, ())]
+        bad = [v for v in mine if v.state in FAILED]
+        if bad:
+            verdict = Verdict(State.DEGRADED, f"{len(bad)} of {len(mine)} devices down or unreachable")
+        elif any(v.state == State.DEGRADED for v in mine):
+            verdict = Verdict(State.DEGRADED, "; ".join(sorted({v.reason for v in mine if v.state == State.DEGRADED})))
+        else:
+            verdict = Verdict(State.UP, "")
+    if site_id in maintenance and verdict.state not in AVAILABLE:
+        verdict = Verdict(
+            State.UNKNOWN,
+            f"maintenance: {verdict.reason}",
+            verdict.root_cause,
+            silent=verdict.silent,
+            maintenance=True,
+            masked=verdict.state,
+        )
+    return verdict
+
+
+def _available(ref: str, devices: dict[str, Verdict], sites: dict[str, Verdict]) -> bool:
+    v = devices.get(ref) or sites.get(ref)
+    return v is not None and v.state in AVAILABLE
+
+
+def satisfied(req: dict | str, ok) -> bool:  # noqa: ANN001  (ok: str -> bool)
+    """Whether a channel requirement holds, given which ids are available."""
+    if isinstance(req, str):
+        return ok(req)
+    if "all" in req and not all(satisfied(x, ok) for x in req["all"]):
+        return False
+    if "any" in req and not any(satisfied(x, ok) for x in req["any"]):
+        return False
+    return not ("of" in req and sum(1 for x in req["of"] if satisfied(x, ok)) < req.get("at_least", 1))
+
+
+def refs(req: dict | str) -> list[str]:
+    """Every id a requirement names."""
+    if isinstance(req, str):
+        return [req]
+    return [r for k in ("all", "any", "of") for x in req.get(k, ()) for r in refs(x)]
+
+
+def _channel(
+    topo: Topology, ch_id: str, devices: dict[str, Verdict], sites: dict[str, Verdict], maintenance: set[str]
+) -> Verdict:
+    ch = topo.channels[ch_id]
+    missing = [r for r in refs(ch.requires) if not _available(r, devices, sites)]
+    if satisfied(ch.requires, lambda r: _available(r, devices, sites)):
+        if missing:
+            return Verdict(State.DEGRADED, f"without {', '.join(missing[:5])}")
+        return Verdict(State.UP, "")
+    in_maint = ch_id in maintenance or (ch.site_id in maintenance if ch.site_id else False)
+    verdicts = [devices.get(r) or sites.get(r) for r in missing]
+    in_maint = in_maint or bool(verdicts) and all(v is not None and v.maintenance for v in verdicts)
+    reason = f"needs {', '.join(missing[:5])}"
+    if in_maint:
+        return Verdict(State.UNKNOWN, f"maintenance: {reason}", maintenance=True)
+    return Verdict(State.DOWN, reason)

@@ -1,0 +1,68 @@
+"""Live updates (Server-Sent Events) and the NOC wall page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, StreamingResponse
+from jinja2 import FileSystemLoader, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from noc_api.auth import ActorDep
+from noc_api.deps import RuntimeDep
+from noc_api.runtime import Runtime
+from noc_api.services import health_queries as q
+
+router = APIRouter(tags=["noc"])
+TEMPLATES = SandboxedEnvironment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"), autoescape=select_autoescape()
+)
+STREAM_SECONDS = 300.0  # a stream ends after this; EventSource reconnects (lets servers shut down cleanly)
+KEEPALIVE_SECONDS = 15.0
+
+
+def _summary(runtime: Runtime) -> tuple[tuple, dict]:
+    with runtime.sessions() as session:
+        marker = q.change_marker(session)
+        state = q.city_state(session, runtime.topology)
+    sites = [{k: s.get(k) for k in ("id", "state", "reason", "since", "town_id")} for s in state["sites"]]
+    return marker, {"sites": sites, "channels": state["channels"], "outages": state["outages"]}
+
+
+async def _events(request: Request, runtime: Runtime) -> AsyncIterator[str]:
+    last = None
+    started = quiet = time.monotonic()
+    yield "retry: 2000\n\n"
+    while time.monotonic() - started < STREAM_SECONDS:
+        if await request.is_disconnected():
+            return
+        marker, body = await run_in_threadpool(_summary, runtime)
+        if marker != last:
+            last, quiet = marker, time.monotonic()
+            yield f"event: health\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"
+        elif time.monotonic() - quiet > KEEPALIVE_SECONDS:
+            quiet = time.monotonic()
+            yield ": keepalive\n\n"
+        await asyncio.sleep(runtime.settings.sse_poll_seconds)
+
+
+@router.get("/api/v1/events")
+async def events(request: Request, actor: ActorDep, runtime: RuntimeDep) -> StreamingResponse:
+    """Server-Sent Events: `health` with sites, channels and open outages whenever they change."""
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(_events(request, runtime), media_type="text/event-stream", headers=headers)
+
+
+@router.get("/noc", response_class=HTMLResponse)
+def noc_wall(actor: ActorDep, runtime: RuntimeDep) -> HTMLResponse:
+    """The NOC wall: every site coloured by state, open outages listed, updated live."""
+    with runtime.sessions() as session:
+        state = q.city_state(session, runtime.topology)
+    html = TEMPLATES.get_template("noc.html").render(state=state, user=actor.name)
+    return HTMLResponse(html)

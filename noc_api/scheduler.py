@@ -1,0 +1,148 @@
+"""Background jobs under APScheduler 3, run by one process only: the holder of a database leader lease.
+
+Every process runs the scheduler; each tick of a job first checks this process still holds the lease (a row in
+`leader_leases` with holder and expiry, renewed every third of its length, taken over once it has expired). Other
+packages register their jobs with ``JobScheduler.add_job(name, func, seconds)`` before the app starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from noc_api.db import noc_models as nm
+from noc_api.metrics_registry import NocMetrics
+
+log = logging.getLogger("ccis.scheduler")
+LEASES = nm.LeaderLease.__table__
+Job = Callable[[datetime], None]
+
+
+class LeaderLease:
+    """A named lease in the database: held by one holder until it expires."""
+
+    def __init__(self, engine: Engine, name: str, holder: str, seconds: float) -> None:
+        self.engine, self.name, self.holder, self.seconds = engine, name, holder, seconds
+
+    def acquire(self, now: float) -> bool:
+        """Take or renew the lease; True when this holder has it until now + seconds."""
+        expires = now + self.seconds
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                update(LEASES)
+                .where(LEASES.c.name == self.name, or_(LEASES.c.holder == self.holder, LEASES.c.expires_ts < now))
+                .values(holder=self.holder, expires_ts=expires)
+            ).rowcount
+            if taken:
+                return True
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            ins = dialect.insert(LEASES).on_conflict_do_nothing(index_elements=["name"])
+            row = {"name": self.name, "holder": self.holder, "expires_ts": expires, "acquired_ts": now}
+            return bool(conn.execute(ins, [row]).rowcount)
+
+    def release(self) -> None:
+        """Give the lease up at once (a clean shutdown), so another process takes over without waiting."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(LEASES).where(LEASES.c.name == self.name, LEASES.c.holder == self.holder).values(expires_ts=0)
+            )
+
+
+class JobScheduler:
+    """APScheduler plus the leader lease: jobs run only while this process leads."""
+
+    def __init__(self, engine: Engine, metrics: NocMetrics, lease_seconds: float = 15.0, name: str = "scheduler"):
+        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease = LeaderLease(engine, name, holder, lease_seconds)
+        self.metrics = metrics
+        self._scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
+        self._jobs: dict[str, tuple[Job, float]] = {}
+        self._valid_until = 0.0
+        self._lock = threading.Lock()
+        self.on_leadership: list[Callable[[bool], None]] = []  # told when leadership is won or lost
+        self.started = False
+
+    @property
+    def is_leader(self) -> bool:
+        """True while this process holds an unexpired lease."""
+        return time.time() < self._valid_until
+
+    def add_job(self, name: str, func: Job, seconds: float) -> None:
+        """Register ``func(now)`` to run every ``seconds`` on the leader (before or after start)."""
+        self._jobs[name] = (func, seconds)
+        if self.started:
+            self._schedule(name, func, seconds)
+
+    def jobs(self) -> dict[str, float]:
+        """Registered job names and intervals."""
+        return {n: s for n, (_, s) in self._jobs.items()}
+
+    def _schedule(self, name: str, func: Job, seconds: float) -> None:
+        self._scheduler.add_job(
+            self._run, "interval", seconds=seconds, args=[name, func], id=name, replace_existing=True
+        )
+
+    def renew(self) -> bool:
+        """Take or renew the lease now; returns leadership."""
+        was = self.is_leader
+        started = time.time()
+        try:
+            ok = self.lease.acquire(started)
+        except Exception:  # a database hiccup: keep what we had until it expires, say so
+            log.exception("leader lease renewal failed")
+            ok = False
+        with self._lock:
+            if ok:
+                self._valid_until = started + self.lease.seconds * 0.9  # margin for clock and commit time
+        self.metrics.leader.set(1 if self.is_leader else 0)
+        if was != self.is_leader:
+            log.info("scheduler leadership %s (%s)", "won" if self.is_leader else "lost", self.lease.holder)
+            for cb in self.on_leadership:
+                cb(self.is_leader)
+        return self.is_leader
+
+    def _run(self, name: str, func: Job) -> None:
+        if not self.is_leader:
+            return
+        started = time.perf_counter()
+        try:
+            func(datetime.now(UTC))
+        except Exception:  # the job failed: count it and let the next tick try again
+            log.exception("job %s failed", name)
+            self.metrics.observe_job(name, False, time.perf_counter() - started)
+            return
+        self.metrics.observe_job(name, True, time.perf_counter() - started)
+
+    def start(self) -> None:
+        """Start renewing the lease and running jobs."""
+        self._scheduler.add_job(
+            self.renew,
+            "interval",
+            seconds=max(self.lease.seconds / 3, 0.2),
+            id="_lease",
+            next_run_time=datetime.now(UTC),
+        )
+        for name, (func, seconds) in self._jobs.items():
+            self._schedule(name, func, seconds)
+        self._scheduler.start()
+        self.started = True
+
+    def shutdown(self, release: bool = True) -> None:
+        """Stop; with ``release`` the lease is given up so another process takes over at once."""
+        if self.started:
+            self._scheduler.shutdown(wait=True)
+            self.started = False
+        if release and self.is_leader:
+            self.lease.release()
+        self._valid_until = 0.0
+        self.metrics.leader.set(0)
