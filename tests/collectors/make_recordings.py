@@ -1,6 +1,6 @@
 """Write the .snmprec recordings in data/ (run by hand after editing; the files are committed).
 
-    .venv/bin/python tests/collectors/make_recordings.py
+.venv/bin/python tests/collectors/make_recordings.py
 """
 
 from __future__ import annotations
