@@ -32,3 +32,11 @@ class AuthFailed(CollectorError):
 
 class ParseError(CollectorError):
     """The device answered, but not in a form we understand."""
+
+
+def os_reason(exc: BaseException) -> str:
+    """A short reason for a socket error: the errno's text ("Connection refused") rather than asyncio's wording."""
+    import os
+
+    errno = getattr(exc, "errno", None)
+    return os.strerror(errno) if errno else str(exc) or type(exc).__name__

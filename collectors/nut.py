@@ -9,7 +9,7 @@ import asyncio
 import shlex
 from collections.abc import Mapping
 
-from collectors.errors import AuthFailed, ParseError, Timeout, Unreachable
+from collectors.errors import AuthFailed, ParseError, Timeout, Unreachable, os_reason
 from collectors.readings import DeviceStatus, Reading
 from collectors.snmp_eval import Evaluation
 
@@ -66,7 +66,7 @@ async def read_vars(
     except TimeoutError as exc:
         raise Timeout(f"{what}: no answer in {timeout}s") from exc
     except OSError as exc:
-        raise Unreachable(f"{what}: {exc.strerror or exc}") from exc
+        raise Unreachable(f"{what}: {os_reason(exc)}") from exc
 
 
 def evaluate_nut(values: Mapping[str, str]) -> Evaluation:

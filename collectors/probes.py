@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from collectors.errors import Timeout, Unreachable
+from collectors.errors import Timeout, Unreachable, os_reason
 from collectors.readings import DeviceStatus, Reading
 from collectors.snmp_eval import Evaluation
 
@@ -40,7 +40,7 @@ async def tcp_probe(host: str, port: int, timeout: float, attempts: int = ATTEMP
         what = f"tcp {host}:{port}"
         if isinstance(last, TimeoutError):
             raise Timeout(f"{what}: no answer in {timeout / attempts:.1f}s ({attempts} attempts)") from last
-        raise Unreachable(f"{what}: {getattr(last, 'strerror', None) or last}") from last
+        raise Unreachable(f"{what}: {os_reason(last)}") from last
     out = [
         Reading(metric="reachable", value=1.0),
         Reading(metric="probe_rtt_seconds", value=sum(rtts) / len(rtts), unit="seconds"),

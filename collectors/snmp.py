@@ -24,7 +24,8 @@ from pysnmp.hlapi.v3arch.asyncio import (
     get_cmd,
 )
 from pysnmp.hlapi.v3arch.asyncio import auth as _auth
-from pysnmp.proto import errind, rfc1902, rfc1905
+from pyasn1.type import univ
+from pysnmp.proto import errind, rfc1905
 
 from collectors.errors import AuthFailed, CollectorError, ParseError, Timeout, Unreachable
 from collectors.profile import Profile
@@ -95,9 +96,9 @@ def auth_data(cred: CredentialRef | None, env: Mapping[str, str]) -> Any:
 def _decode(value: Any) -> Raw:
     if isinstance(value, (rfc1905.NoSuchObject, rfc1905.NoSuchInstance, rfc1905.EndOfMibView)):
         return None
-    if isinstance(value, rfc1902.ObjectIdentifier):
+    if isinstance(value, univ.ObjectIdentifier):
         return ".".join(str(p) for p in value)
-    if isinstance(value, rfc1902.OctetString):
+    if isinstance(value, univ.OctetString):
         return value.asOctets()
     try:
         return int(value)
