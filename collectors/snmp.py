@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyasn1.type import univ
 from pysnmp.hlapi.v3arch.asyncio import (
     CommunityData,
     ContextData,
@@ -24,7 +25,6 @@ from pysnmp.hlapi.v3arch.asyncio import (
     get_cmd,
 )
 from pysnmp.hlapi.v3arch.asyncio import auth as _auth
-from pyasn1.type import univ
 from pysnmp.proto import errind, rfc1905
 
 from collectors.errors import AuthFailed, CollectorError, ParseError, Timeout, Unreachable
