@@ -27,7 +27,9 @@ SITE = "test-site"
 
 def make_config(noc_port: int) -> AgentConfig:
     devices = [
-        DeviceSpec(id="me", site=SITE, kind="server", address="127.0.0.1", collect={"method": "psutil", "interval": 0.3}),
+        DeviceSpec(
+            id="me", site=SITE, kind="server", address="127.0.0.1", collect={"method": "psutil", "interval": 0.3}
+        ),
         DeviceSpec(
             id="noc-port", site=SITE, kind="server", address="127.0.0.1",
             collect={"method": "tcp", "port": noc_port, "interval": 0.3, "timeout": 1},
