@@ -7,10 +7,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint format bench clean system-deps
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-peers.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-peers.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps fake-switches==1.5.0
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 

@@ -1,15 +1,58 @@
-"""``ccis agent``: the site agent's entry point."""
+"""``ccis agent``: the site agent's entry point (speaks HTTP with httpx; never imports the server)."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import signal
+import ssl
 import sys
+from pathlib import Path
+
+import httpx
+
+from agents.agent import Agent
+
+
+def tls_verify(ca_file: str | None) -> ssl.SSLContext | bool:
+    """Verification is always on; ``--ca-file`` only names which CA to trust."""
+    return ssl.create_default_context(cafile=ca_file) if ca_file else True
+
+
+async def _main(args: argparse.Namespace) -> int:
+    token = Path(args.token_file).read_text().strip()
+    if not token:
+        print(f"ccis agent: token file {args.token_file} is empty", file=sys.stderr)
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    timeout = httpx.Timeout(15.0, connect=5.0)
+    async with httpx.AsyncClient(verify=tls_verify(args.ca_file), timeout=timeout) as client:
+        agent = Agent(
+            site=args.site,
+            noc=args.noc,
+            token=token,
+            state_dir=Path(args.state_dir),
+            client=client,
+            loopback_only=args.loopback_only,
+        )
+        if args.metrics_port:
+            from agents.metrics import serve_metrics
+
+            serve_metrics(agent, args.metrics_port)
+        await agent.run(stop)
+    return 0
 
 
 def run_agent(args: argparse.Namespace) -> int:
     """Run the agent for ``args.site`` until stopped."""
-    print(
-        "ccis agent: the site agent arrives with issue #4 (collectors, outbox); nothing was started",
-        file=sys.stderr,
-    )
-    return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    try:
+        return asyncio.run(_main(args))
+    except OSError as exc:
+        print(f"ccis agent: {exc}", file=sys.stderr)
+        return 1

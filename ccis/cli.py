@@ -174,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ccis`` console script."""
     args = build_parser().parse_args(argv)
+    if args.command == "agent":  # a site machine runs the agent without the server's packages
+        return args.fn(args) or 0
     from noc_api.inventory import InventoryError
     from noc_api.services.accounts import AccountError
     from noc_api.settings import SettingsError

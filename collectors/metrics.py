@@ -52,9 +52,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "radio_tx_capacity_bps": ("bits/s", "transmit capacity or rate"),
     "radio_rx_capacity_bps": ("bits/s", "receive capacity or rate"),
     "radio_distance_meters": ("meters", "link distance"),
+    "radio_stations": ("", "stations associated with an access point or station"),
+    "radio_registration_state": ("", "vendor registration state code (text has its meaning)"),
+    "radio_peer_info": ("", "always 1; text is the peer (access point) MAC"),
+    "if_count": ("", "interfaces seen in the table"),
+    "device_rebooted": ("", "1 when uptime went backwards since the last collection"),
+    # NUT
+    "ups_status_flags": ("", "always 1; text is NUT's ups.status (OL, OB, LB, ...)"),
     # The agent itself
     "agent_outbox_depth": ("", "reports waiting in the outbox"),
     "agent_outbox_dropped_total": ("", "raw readings dropped because the disk budget was full"),
     "agent_last_send_age_seconds": ("seconds", "time since the last acknowledged send"),
     "agent_collector_errors_total": ("", "collection errors (label collector)"),
+    "agent_cycle_seconds": ("seconds", "time one device's collection took in the agent (label device)"),
+    "agent_rejected_total": ("", "reports the NOC rejected (moved aside, not resent)"),
 }

@@ -1,0 +1,171 @@
+"""Turn raw SNMP values into readings and a status by a profile. Pure: values, state and time are passed in.
+
+Raw values come already decoded by the adapter: int for numbers, bytes for OctetString, None for a missing
+object. ``tables`` maps a column OID to {row index suffix: value}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from collectors.profile import Column, Profile, Table
+from collectors.rates import Sample, counter_rate, rebooted
+from collectors.readings import DeviceStatus, Reading
+
+Raw = int | bytes | str | None
+_SEVERITY = {DeviceStatus.UP: 0, DeviceStatus.DEGRADED: 1, DeviceStatus.DOWN: 2}
+
+
+@dataclass
+class SnmpState:
+    """What one device's previous collection left behind: counter samples and uptime, for rates and reboots."""
+
+    counters: dict[tuple[str, str], Sample] = field(default_factory=dict)
+    uptime: float | None = None
+    at: float | None = None
+
+
+@dataclass
+class Evaluation:
+    readings: list[Reading]
+    status: DeviceStatus
+    reason: str | None
+
+
+def _text(value: Raw, kind: str | None) -> str:
+    if isinstance(value, bytes):
+        if kind == "mac" and len(value) == 6:
+            return ":".join(f"{b:02x}" for b in value)
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _number(value: Raw) -> float | None:
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, (bytes, str)):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def evaluate(
+    profile: Profile,
+    scalars: dict[str, Raw],
+    tables: dict[str, dict[str, Raw]],
+    state: SnmpState,
+    now: float,
+    uplinks: tuple[str, ...] = (),
+) -> Evaluation:
+    """Readings, status and reason for one collection; ``state`` is updated in place for the next one."""
+    out: list[Reading] = []
+    flat: dict[str, float] = {}
+    for s in profile.scalars:
+        raw = scalars.get(s.oid)
+        if raw is None:
+            continue
+        if s.text:
+            out.append(Reading(metric=s.metric, value=1.0, text=_text(raw, s.text)[:200]))
+            continue
+        num = _number(raw)
+        if num is None:
+            continue
+        text = s.enum.get(int(num)) if s.enum else None
+        value = num if s.enum else num * s.scale
+        flat[s.metric] = value
+        out.append(Reading(metric=s.metric, value=value, unit=s.unit, text=text))
+
+    up = flat.get("sys_uptime_seconds")
+    if up is not None:
+        boot = rebooted(state.uptime, up, now - state.at if state.at is not None else 0.0)
+        if boot:
+            state.counters.clear()  # counters restarted with the device: no rate across a reboot
+        out.append(Reading(metric="device_rebooted", value=1.0 if boot else 0.0))
+        state.uptime, state.at = up, now
+
+    for table in profile.tables:
+        out.extend(_table(table, tables, state, now))
+
+    for d in profile.derived:
+        if d.difference:
+            a, b = (flat.get(m) for m in d.difference)
+            if a is not None and b is not None:
+                flat[d.metric] = a - b
+                out.append(Reading(metric=d.metric, value=a - b, unit=d.unit))
+        elif d.from_ in flat:
+            flat[d.metric] = 1.0 if d.test(flat[d.from_]) else 0.0
+            out.append(Reading(metric=d.metric, value=flat[d.metric]))
+
+    status, reasons = DeviceStatus.UP, []
+    for rule in profile.status:
+        for r in out:
+            if r.metric != rule.metric or not rule.test(r.value):
+                continue
+            if rule.uplink and not (set(r.labels.values()) & set(uplinks)):
+                continue
+            reasons.append(rule.reason.format(value=r.value, **r.labels))
+            if _SEVERITY[rule.status] > _SEVERITY.get(status, 0):
+                status = rule.status
+    return Evaluation(out, status, "; ".join(dict.fromkeys(reasons)) or None)
+
+
+def _table(table: Table, tables: dict[str, dict[str, Raw]], state: SnmpState, now: float) -> list[Reading]:
+    names = tables.get(table.name_column or "", {})
+    types = tables.get(table.type_column or "", {})
+    rows: set[str] = set()
+    for c in table.columns:
+        rows.update(tables.get(c.oid, {}))
+    out: list[Reading] = []
+    sums: dict[tuple[str, str], list[float | None]] = {}
+    aggregates: dict[str, list[float]] = {}
+    for col in table.columns:
+        column = tables.get(col.oid, {})
+        for idx in sorted(rows, key=_index_key):
+            if col.only_type and _text(types.get(idx), None) not in (col.only_type, "." + col.only_type):
+                continue
+            value = _column_value(col, column.get(idx), tables, idx, state, now)
+            label = _text(names[idx], None) if names.get(idx) not in (None, b"") else idx
+            if col.aggregate:
+                if value is not None:
+                    aggregates.setdefault(col.metric, []).append(value)
+            elif col.sum:
+                sums.setdefault((col.metric, label), []).append(value)
+            elif value is not None:
+                out.append(Reading(metric=col.metric, value=value, unit=col.unit, labels={table.label: label}))
+        if col.aggregate and aggregates.get(col.metric):
+            vals = aggregates.pop(col.metric)
+            agg = sum(vals) / len(vals) if col.aggregate == "mean" else vals[0]
+            out.append(Reading(metric=col.metric, value=agg, unit=col.unit))
+    units = {c.metric: c.unit for c in table.columns}
+    for (metric, label), parts in sums.items():
+        if parts and all(p is not None for p in parts):  # a rate needs every part's previous sample
+            out.append(Reading(metric=metric, value=sum(parts), unit=units[metric], labels={table.label: label}))
+    if rows and table.label == "interface":
+        out.append(Reading(metric="if_count", value=float(len(rows))))
+    return out
+
+
+def _column_value(
+    col: Column, raw: Raw, tables: dict[str, dict[str, Raw]], idx: str, state: SnmpState, now: float
+) -> float | None:
+    num = _number(raw)
+    if num is None:
+        return None
+    if col.counter:
+        key = (col.oid, idx)
+        cur = Sample(int(num), now)
+        rate = counter_rate(state.counters.get(key), cur, 2**col.counter)
+        state.counters[key] = cur
+        return None if rate is None else rate * col.scale
+    if col.ratio_of:
+        den = _number(tables.get(col.ratio_of, {}).get(idx))
+        return num / den if den else None
+    if col.in_ is not None:
+        return 1.0 if col.test(num) else 0.0
+    return num * col.scale
+
+
+def _index_key(idx: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in idx.split(".") if p.isdigit())
