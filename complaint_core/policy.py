@@ -44,6 +44,7 @@ MATRIX: dict[Role, dict[str, tuple[Scope, ...]]] = {
     Role.ENGINEER: {a: (INT,) for a in ("view", "start", "wait_citizen", "resume", "resolve", "request_reassign")},
     Role.ADMINISTRATOR: {},  # everything, everywhere (checked below)
 }
+CITIZEN_ACTIONS = frozenset({"reopen", "feedback"})
 ALL_ACTIONS = ("register", "view", "edit", "qc_queue", "subscribe", "verify", "reopen", *_LIFE)
 
 # Channels a registering role may use (the counter registers walk-ins, the NOC internal tickets...).
@@ -87,6 +88,8 @@ def can(actor: Actor, action: str, target: Target) -> bool:
     """True when ``actor`` may do ``action`` on a complaint described by ``target``."""
     if actor.kind == "system" or actor.role is Role.ADMINISTRATOR:
         return True
+    if actor.kind == "citizen":
+        return action in CITIZEN_ACTIONS  # the caller proved who they are (phone digits or a signed link)
     if actor.kind != "staff" or actor.role is None:
         return False
     scopes = MATRIX.get(actor.role, {}).get(action, ())
