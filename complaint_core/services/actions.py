@@ -87,7 +87,7 @@ def act(
     if photo is not None:
         command = Command(command.action, command.note, {k: v for k, v in command.params.items() if k != "photo"})
     new, event = apply(state_of(row), command, actor, now)
-    if command.action == "resolve":
+    if command.action == "resolve" and row.channel != "internal":  # NOC tickets close without a QC call-back
         new = type(new)(
             **{
                 **new.__dict__,

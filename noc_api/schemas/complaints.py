@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Base64Bytes, BaseModel, Field
+import base64
+import binascii
+
+from pydantic import BaseModel, Field, field_validator
 
 
 class PhotoIn(BaseModel):
     filename: str = Field("photo", max_length=200)
-    content_base64: Base64Bytes
+    content_base64: bytes
+
+    @field_validator("content_base64", mode="before")
+    @classmethod
+    def _strict_base64(cls, v: object) -> bytes:
+        if not isinstance(v, str):
+            raise ValueError("must be a base64 string")
+        try:
+            return base64.b64decode(v, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("not valid base64") from None
 
 
 class RegisterIn(BaseModel):
