@@ -93,7 +93,9 @@ def test_citizen_reopens_twice_then_escalation_then_refused(env: Env) -> None:
     r = env.client.post(f"{pub}/reopen", json={"phone_last4": "4567", "words": "still there"})
     assert r.json()["status"] == "reopened"
     resolve()
-    assert env.client.post(f"{pub}/reopen", json={"phone_last4": "4567", "words": "worse"}).json()["status"] == "escalated"
+    assert (
+        env.client.post(f"{pub}/reopen", json={"phone_last4": "4567", "words": "worse"}).json()["status"] == "escalated"
+    )
     resolve("escalation")
     r = env.client.post(f"{pub}/reopen", json={"phone_last4": "4567", "words": "third time"})
     assert r.status_code == 409 and "at most 2 times" in r.json()["detail"]
@@ -120,7 +122,9 @@ def test_bad_input_gets_precise_errors_and_stores_nothing(env: Env) -> None:
         r = env.client.post("/api/v1/complaints", json=complaint_body(**over), headers=env.h("agent"))
         assert r.status_code == 422, (over, r.text)
         assert {e["loc"] for e in r.json()["errors"]} == fields, (over, r.json())
-    r = env.client.post("/api/v1/complaints", json=complaint_body(photos=[{"content_base64": "@@@"}]), headers=env.h("agent"))
+    r = env.client.post(
+        "/api/v1/complaints", json=complaint_body(photos=[{"content_base64": "@@@"}]), headers=env.h("agent")
+    )
     assert r.status_code == 422 and "photos.0.content_base64" in r.json()["detail"]
     with env.sessions()() as s:
         for table in (ComplaintRow, ComplaintEvent, TrackingCounter, Notification, Attachment):
@@ -131,18 +135,23 @@ def test_bad_input_gets_precise_errors_and_stores_nothing(env: Env) -> None:
 def test_second_concurrent_edit_gets_409_and_nothing_is_lost(env: Env) -> None:
     t = env.register()["tracking_number"]
     v = env.client.get(f"/api/v1/complaints/{t}", headers=env.h("agent")).json()["version"]
-    a = env.client.patch(f"/api/v1/complaints/{t}", json={"version": v, "changes": {"address": "Street 5"}},
-                         headers=env.h("agent"))
-    b = env.client.patch(f"/api/v1/complaints/{t}", json={"version": v, "changes": {"address": "Street 9"}},
-                         headers=env.h("gro"))
+    a = env.client.patch(
+        f"/api/v1/complaints/{t}", json={"version": v, "changes": {"address": "Street 5"}}, headers=env.h("agent")
+    )
+    b = env.client.patch(
+        f"/api/v1/complaints/{t}", json={"version": v, "changes": {"address": "Street 9"}}, headers=env.h("gro")
+    )
     assert a.status_code == 200 and b.status_code == 409, b.text
     assert "changed since you read it" in b.json()["detail"]
     d = env.client.get(f"/api/v1/complaints/{t}", headers=env.h("agent")).json()
     assert d["address"] == "Street 5" and d["history"][-1]["data"] == {"address": {"from": None, "to": "Street 5"}}
     r = env.act("gro", t, "assign", assignee="lme", version=v)  # actions check the version too
     assert r.status_code == 409
-    bad = env.client.patch(f"/api/v1/complaints/{t}", json={"version": d["version"], "changes": {"status": "closed"}},
-                           headers=env.h("agent"))
+    bad = env.client.patch(
+        f"/api/v1/complaints/{t}",
+        json={"version": d["version"], "changes": {"status": "closed"}},
+        headers=env.h("agent"),
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0] == {"loc": "status", "msg": "not editable"}
 
 
