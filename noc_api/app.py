@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from noc_api.complaint_errors import install_complaint_errors
 from noc_api.errors import install_error_handlers
-from noc_api.routers import auth, ingest, inventory, live, metrics, noc, system
+from noc_api.routers import auth, complaints, ingest, inventory, live, metrics, noc, open311, public_complaints, system
 from noc_api.runtime import Runtime, start_runtime
 from noc_api.settings import Settings, get_settings
 
@@ -46,4 +47,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(noc.router)
     app.include_router(live.router)
     app.include_router(metrics.router)
+    install_complaint_errors(app)
+    app.include_router(complaints.router)
+    app.include_router(public_complaints.router)
+    app.include_router(open311.router)
     return app

@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     smtp_from: str = "ccis-noc@localhost"
     sms_gateway_url: str = ""
     sms_gateway_template: str = '{"to": "{{ to }}", "text": "{{ text }}"}'
+    # Complaint core
+    attachments_dir: Path = Path("var/attachments")
+    max_photo_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    qc_sample_rate: float = Field(0.1, ge=0.0, le=1.0, description="share of normal-priority resolutions QC calls")
+    sla_business_hours: str = Field("", description="'9-17' for office hours in the city's zone; empty = 24/7")
+    sla_workdays: str = Field("0,1,2,3,4,5", description="working weekdays, Monday=0")
+    sla_holidays: str = Field("", description="comma-separated YYYY-MM-DD public holidays")
+    duplicate_radius_m: float = Field(250.0, gt=0)
+    duplicate_days: int = Field(7, ge=1)
+    feedback_link_days: int = Field(30, ge=1)
 
     @field_validator("database_url")
     @classmethod

@@ -9,6 +9,7 @@ def all_metadata() -> list[MetaData]:
     """The metadata of every package with tables (imports register their models)."""
     import noc_api.db.models  # noqa: F401  (registers the tables)
     import noc_api.db.noc_models  # noqa: F401  (NOC ingest, health, outages)
+    from complaint_core.adapters.orm import CoreBase
     from noc_api.db.base import Base
 
-    return [Base.metadata]
+    return [Base.metadata, CoreBase.metadata]

@@ -1,0 +1,1 @@
+"""Persistence adapters of the complaint core (SQLAlchemy 2.0)."""

@@ -1,0 +1,125 @@
+"""Putting messages in the outbox (delivered later by the server's job): citizens, subscribers, escalation tiers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from complaint_core.adapters.orm import ComplaintRow, Notification, Subscription
+
+
+def enqueue(
+    session: Session,
+    *,
+    medium: str,
+    to: str,
+    body: str,
+    reason: str,
+    now: datetime,
+    subject: str | None = None,
+    complaint_id: int | None = None,
+) -> Notification:
+    """Store a message to send; it is committed (or rolled back) with the change that caused it."""
+    note = Notification(
+        medium=medium,
+        to=to,
+        subject=subject,
+        body=body,
+        reason=reason,
+        complaint_id=complaint_id,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(note)
+    return note
+
+
+def tell_citizen(session: Session, row: ComplaintRow, *, reason: str, text: str, now: datetime) -> None:
+    """SMS the citizen (and email when given) about their complaint."""
+    if row.phone:
+        enqueue(session, medium="sms", to=row.phone, body=text, reason=reason, now=now, complaint_id=row.id)
+    if row.email:
+        subject = f"Complaint {row.tracking_number}: {reason.replace('_', ' ')}"
+        enqueue(
+            session,
+            medium="email",
+            to=row.email,
+            subject=subject,
+            body=text,
+            reason=reason,
+            now=now,
+            complaint_id=row.id,
+        )
+
+
+def tell_subscribers(session: Session, row: ComplaintRow, *, event: str, text: str, now: datetime) -> int:
+    """Notify everyone subscribed to ``event`` (new | resolved) for this complaint's town, ward or category."""
+    stmt = select(Subscription).where(
+        Subscription.active.is_(True),
+        Subscription.event == event,
+        or_(Subscription.town_id.is_(None), Subscription.town_id == row.town_id),
+        or_(Subscription.ward.is_(None), Subscription.ward == row.ward),
+        or_(
+            Subscription.category_id.is_(None),
+            Subscription.category_id.in_([row.category_id, row.parent_category_id or row.category_id]),
+        ),
+    )
+    subs = list(session.execute(stmt).scalars())
+    for sub in subs:
+        enqueue(
+            session,
+            medium=sub.medium,
+            to=sub.address,
+            subject=f"{event} complaint {row.tracking_number}",
+            body=text,
+            reason=f"subscription_{event}",
+            now=now,
+            complaint_id=row.id,
+        )
+    return len(subs)
+
+
+def subscribe(
+    session: Session,
+    *,
+    medium: str,
+    address: str,
+    event: str,
+    owner: str,
+    now: datetime,
+    town_id: str | None = None,
+    ward: str | None = None,
+    category_id: str | None = None,
+) -> Subscription:
+    """Add (or re-activate) a subscription."""
+    existing = session.execute(
+        select(Subscription).where(
+            Subscription.medium == medium,
+            Subscription.address == address,
+            Subscription.event == event,
+            Subscription.town_id.is_(None) if town_id is None else Subscription.town_id == town_id,
+            Subscription.ward.is_(None) if ward is None else Subscription.ward == ward,
+            Subscription.category_id.is_(None) if category_id is None else Subscription.category_id == category_id,
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        existing.active = True
+        return existing
+    sub = Subscription(
+        medium=medium,
+        address=address,
+        event=event,
+        town_id=town_id,
+        ward=ward,
+        category_id=category_id,
+        owner=owner,
+        active=True,
+        created_at=now,
+    )
+    session.add(sub)
+    session.flush()
+    return sub

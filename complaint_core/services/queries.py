@@ -1,0 +1,212 @@
+"""Finding complaints: one complaint, scoped search with full text, the QC queue, the public status view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from complaint_core.adapters.orm import Attachment, ComplaintRow
+from complaint_core.adapters.repo import get_row, history, state_of
+from complaint_core.intake import normalise_phone
+from complaint_core.lifecycle import allowed_actions
+from complaint_core.model import ComplaintStatus, Forbidden, InvalidInput, NotFound, StatusKind
+from complaint_core.policy import can, view_filter
+from complaint_core.roles import Actor
+from complaint_core.services.actions import load_visible
+
+SUMMARY = (
+    "tracking_number",
+    "status",
+    "kind",
+    "channel",
+    "priority",
+    "category_id",
+    "department_id",
+    "town_id",
+    "ward",
+    "assignee",
+    "registered_at",
+    "due_at",
+    "escalation_level",
+    "version",
+)
+
+
+def summary(row: ComplaintRow) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in SUMMARY}
+
+
+def detail(session: Session, tracking: str, actor: Actor) -> dict[str, Any]:
+    """Everything about one complaint the actor may see, with its history and the moves the actor can make."""
+    row = load_visible(session, tracking, actor)
+    out = {c.key: getattr(row, c.key) for c in ComplaintRow.__table__.columns if c.key != "id"}
+    out["history"] = [event_dict(e) for e in history(session, row.id)]
+    out["attachments"] = [
+        {
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "size": a.size,
+            "purpose": a.purpose,
+            "sha256": a.sha256,
+        }
+        for a in session.execute(select(Attachment).where(Attachment.complaint_id == row.id)).scalars()
+    ]
+    from complaint_core.adapters.repo import target_of
+
+    out["allowed_actions"] = [a for a in allowed_actions(state_of(row)) if can(actor, a, target_of(row))]
+    return out
+
+
+def event_dict(e: Any) -> dict[str, Any]:
+    return {
+        "at": e.at,
+        "action": e.action,
+        "actor": e.actor,
+        "role": e.role,
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "note": e.note,
+        "data": e.data,
+    }
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    tracking_number: str | None = None
+    phone: str | None = None
+    cnic: str | None = None
+    text: str | None = None
+    town_id: str | None = None
+    department_id: str | None = None
+    category_id: str | None = None
+    status: tuple[str, ...] = ()
+    kind: str | None = None
+    registered_from: datetime | None = None
+    registered_to: datetime | None = None
+    overdue: bool = False
+    assignee: str | None = None
+    channel: str | None = None
+
+
+def _text_condition(session: Session, q: str):  # noqa: ANN202
+    if session.get_bind().dialect.name == "postgresql":
+        return text("to_tsvector('simple', complaints.description) @@ plainto_tsquery('simple', :q)").bindparams(q=q)
+    # FTS5: quote each word so user input is never parsed as FTS syntax.
+    terms = " ".join('"' + w.replace('"', '""') + '"' for w in q.split())
+    return ComplaintRow.id.in_(
+        text("SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH :q").bindparams(q=terms)
+    )
+
+
+def search(
+    session: Session, *, actor: Actor, filters: SearchFilters, now: datetime, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """A page of complaints matching ``filters`` within the actor's scope, most urgent first."""
+    f = filters
+    conds: list[Any] = []
+    scope = view_filter(actor)
+    if scope is not None:
+        alts = [and_(*[getattr(ComplaintRow, k) == v for k, v in alt.items()]) for alt in scope["any"]]
+        if not alts:
+            raise Forbidden(f"{actor.role or actor.kind} may not search complaints")
+        conds.append(or_(*alts))
+    if f.tracking_number:
+        conds.append(ComplaintRow.tracking_number == f.tracking_number.strip().upper())
+    if f.phone:
+        try:
+            conds.append(ComplaintRow.phone == normalise_phone(f.phone))
+        except ValueError as exc:
+            raise InvalidInput([("phone", str(exc))]) from None
+    if f.cnic:
+        conds.append(ComplaintRow.cnic == f.cnic)
+    for col, val in (
+        ("town_id", f.town_id),
+        ("department_id", f.department_id),
+        ("assignee", f.assignee),
+        ("channel", f.channel),
+        ("kind", f.kind),
+    ):
+        if val:
+            conds.append(getattr(ComplaintRow, col) == val)
+    if f.category_id:
+        conds.append(or_(ComplaintRow.category_id == f.category_id, ComplaintRow.parent_category_id == f.category_id))
+    if f.status:
+        bad = [s for s in f.status if s not in {x.value for x in ComplaintStatus}]
+        if bad:
+            raise InvalidInput([("status", f"unknown status {', '.join(bad)}")])
+        conds.append(ComplaintRow.status.in_(f.status))
+    if f.registered_from:
+        conds.append(ComplaintRow.registered_at >= f.registered_from)
+    if f.registered_to:
+        conds.append(ComplaintRow.registered_at < f.registered_to)
+    if f.overdue:
+        conds.append(and_(ComplaintRow.kind == StatusKind.OPEN.value, ComplaintRow.due_at < now))
+    if f.text and f.text.strip():
+        conds.append(_text_condition(session, f.text.strip()))
+    order = [ComplaintRow.due_at, ComplaintRow.id] if (f.kind == "open" or f.overdue) else [ComplaintRow.id.desc()]
+    stmt = select(ComplaintRow).where(*conds).order_by(*order).limit(min(limit, 200)).offset(offset)
+    return [summary(r) for r in session.execute(stmt).scalars()]
+
+
+def qc_queue(session: Session, *, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
+    """Resolved complaints sampled for a QC call-back, oldest resolution first."""
+    if not can(actor, "qc_queue", _any_target()):
+        raise Forbidden(f"{actor.role or actor.kind} has no QC queue")
+    stmt = (
+        select(ComplaintRow)
+        .where(ComplaintRow.status == ComplaintStatus.RESOLVED.value, ComplaintRow.qc_required.is_(True))
+        .order_by(ComplaintRow.resolved_at)
+        .limit(limit)
+    )
+    return [summary(r) | {"phone": r.phone, "citizen_name": r.citizen_name} for r in session.execute(stmt).scalars()]
+
+
+def _any_target():  # noqa: ANN202
+    from complaint_core.policy import Target
+
+    return Target()
+
+
+def public_status(session: Session, tracking: str, phone_last4: str) -> dict[str, Any]:
+    """What a citizen sees without login: states, dates and promised date; no personal data.
+
+    The phone's last four digits must match (NotFound otherwise, so numbers cannot be probed).
+    """
+    try:
+        row = get_row(session, tracking)
+    except NotFound:
+        raise NotFound("no complaint with that number and phone") from None
+    digits = "".join(ch for ch in phone_last4 if ch.isdigit())
+    if len(digits) < 4 or not row.phone or not row.phone.endswith(digits[-4:]):
+        raise NotFound("no complaint with that number and phone")
+    return public_view(session, row)
+
+
+def public_view(session: Session, row: ComplaintRow) -> dict[str, Any]:
+    status = ComplaintStatus(row.status)
+    return {
+        "tracking_number": row.tracking_number,
+        "status": row.status,
+        "kind": status.kind.value,
+        "category_id": row.category_id,
+        "town_id": row.town_id,
+        "registered_at": row.registered_at,
+        "due_at": row.due_at,
+        "resolved_at": row.resolved_at,
+        "can_reopen": "reopen" in allowed_actions(state_of(row)),
+        "can_rate": status in (ComplaintStatus.RESOLVED, ComplaintStatus.VERIFIED, ComplaintStatus.CLOSED),
+        "rating": row.rating,
+        "history": [
+            {"at": e.at, "status": e.to_status, "action": e.action}
+            for e in history(session, row.id)
+            if e.action != "edit"
+        ],
+    }
+
+
+def count_open(session: Session) -> int:
+    return session.execute(select(func.count()).where(ComplaintRow.kind == StatusKind.OPEN.value)).scalar_one()
