@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from noc_api.errors import install_error_handlers
-from noc_api.routers import auth, inventory, system
+from noc_api.routers import alerts, auth, inventory, system
 from noc_api.runtime import Runtime, start_runtime
 from noc_api.settings import Settings, get_settings
 
@@ -35,4 +35,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(system.router)
     app.include_router(auth.router)
     app.include_router(inventory.router)
+    app.include_router(alerts.router)
     return app

@@ -16,7 +16,7 @@ from noc_api.alerting.cycle import run_notification_cycle
 from noc_api.alerting.listener import AlertingListener
 from noc_api.db.engine import make_engine, make_session_factory
 from noc_api.db.migrate import upgrade
-from noc_api.health.model import DeviceHealth, HealthSnapshot, Outage, Sample, Scope, SiteHealth, State, Cause
+from noc_api.health.model import Cause, DeviceHealth, HealthSnapshot, Outage, Sample, Scope, SiteHealth, State
 from noc_api.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,10 +129,7 @@ def town_snapshot(
     snap.sites["town-orangi"] = SiteHealth("town-orangi", "orangi", site_state, site_state.value, T0)
     for i in range(n_pcs):
         ident = f"town-orangi-pc-{i:02d}"
-        if pcs is not None:
-            state = pcs
-        else:
-            state = State.UNREACHABLE if radio == State.DOWN else State.UP
+        state = pcs if pcs is not None else State.UNREACHABLE if radio == State.DOWN else State.UP
         root = "radio-orangi-dc" if state == State.UNREACHABLE else None
         snap.devices[ident] = dev(ident, "town-orangi", "orangi", "switch" if i == 0 else "workstation", state, root)
     if outage:

@@ -18,7 +18,7 @@ def _settle(world, seconds: int = 60, step: int = 5) -> None:  # noqa: ANN001
 def test_radio_down_with_ten_devices_behind_is_one_notification_and_one_recovery(world, smtp) -> None:  # noqa: ANN001
     inbox, _ = smtp
     down = town_snapshot(radio=State.DOWN, outage=True, site_state=State.DOWN)
-    for i in range(12):  # 60 s of evaluations every 5 s, the cycle after each
+    for _i in range(12):  # 60 s of evaluations every 5 s, the cycle after each
         world.eval(down)
         world.cycle()
         world.tick(5)
