@@ -118,6 +118,8 @@ def load_rule_text(text: str, file: str, seen: dict[str, str] | None = None) -> 
         seen[rule.name] = f"{file}:{line}"
         keep = rule.keep_firing_for if rule.keep_firing_for is not None else defaults.keep_firing_for
         loaded.append(LoadedRule(rule, file, line, keep))
+    if dups:  # a key given twice makes the file ambiguous: none of its rules is trusted
+        return [], problems
     return loaded, problems
 
 
