@@ -23,6 +23,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings()
     runtime = start_runtime(settings)
     print(f"ccis: inventory {settings.inventory} synced ({runtime.last_sync.summary()})", file=sys.stderr)
+    from noc_api.alerting.status import rules_status
+
+    rules = rules_status(settings.alert_rules)
+    print(f"ccis: {rules['rules']} alert rules loaded from {settings.alert_rules}", file=sys.stderr)
+    for problem in rules["problems"]:  # a bad rule file is reported, never fatal: the good rules still run
+        print(f"ccis: alert rules: {problem}", file=sys.stderr)
     host, port = args.host or settings.host, args.port or settings.port
     uvicorn.run(
         create_app(settings, runtime=runtime),

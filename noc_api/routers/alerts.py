@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from noc_api.alerting import service
-from noc_api.alerting.loader import load_rules_dir
+from noc_api.alerting.status import rules_status
 from noc_api.auth import ActorDep
 from noc_api.deps import SessionDep, SettingsDep
 
@@ -71,9 +71,9 @@ def list_alerts(
 
 
 @router.get("/alerts/rules")
-def rules_status(settings: SettingsDep) -> dict:
+def rules(settings: SettingsDep) -> dict:
     """The loaded rule files and every problem in them (`FILE:LINE: what is wrong`)."""
-    return load_rules_dir(settings.alert_rules).summary()
+    return rules_status(settings.alert_rules)
 
 
 @router.get("/alerts/ack")

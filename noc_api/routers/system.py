@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from noc_api.alerting.loader import load_rules_dir
+from noc_api.alerting.status import rules_status
 from noc_api.db.migrate import pending
 from noc_api.deps import RuntimeDep
 
@@ -37,6 +37,6 @@ def healthz(runtime: RuntimeDep) -> JSONResponse:
             "channels": len(runtime.inventory.channels),
         },
         # A bad rule file never stops the good ones: its problems are shown here, not fatal.
-        "rules": load_rules_dir(runtime.settings.alert_rules).summary(),
+        "rules": rules_status(runtime.settings.alert_rules),
     }
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -121,3 +121,14 @@ def test_core_switch_with_eighteen_towns_is_one_notification_listing_them(world,
     assert len(inbox.mails) == 2, [m.content[:150] for m in inbox.mails]
     body = inbox.mails[0].content.decode()
     assert all(t in body for t in towns)
+
+
+def test_parent_first_then_children_across_two_evaluations(world, smtp) -> None:  # noqa: ANN001
+    inbox, _ = smtp
+    world.eval(town_snapshot(radio=State.DOWN, pcs=State.UP, outage=True))  # children not yet marked
+    world.tick(5)
+    for _ in range(12):
+        world.eval(town_snapshot(radio=State.DOWN, outage=True))
+        world.cycle()
+        world.tick(5)
+    assert len(inbox.mails) == 2
