@@ -23,6 +23,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings()
     runtime = start_runtime(settings)
     print(f"ccis: inventory {settings.inventory} synced ({runtime.last_sync.summary()})", file=sys.stderr)
+    from noc_api.alerting.status import rules_status
+
+    rules = rules_status(settings.alert_rules)
+    print(f"ccis: {rules['rules']} alert rules loaded from {settings.alert_rules}", file=sys.stderr)
+    for problem in rules["problems"]:  # a bad rule file is reported, never fatal: the good rules still run
+        print(f"ccis: alert rules: {problem}", file=sys.stderr)
     host, port = args.host or settings.host, args.port or settings.port
     uvicorn.run(
         create_app(settings, runtime=runtime),
@@ -113,6 +119,23 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    from noc_api.alerting.loader import ROUTING_FILE, load_rules_dir
+    from noc_api.alerting.routing import load_routing
+
+    directory = Path(args.dir) if args.dir else _settings().alert_rules
+    rules = load_rules_dir(directory)
+    routing_problems = load_routing(directory / ROUTING_FILE)[1] if directory.is_dir() else []
+    problems = rules.problems + routing_problems
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"ccis: {len(problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    print(f"{directory}: ok ({len(rules.rules)} rules in {len(rules.files)} files, routing ok)")
+    return 0
+
+
 def cmd_agent(args: argparse.Namespace) -> int:
     from agents.main import run_agent
 
@@ -147,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     c = inv.add_parser("check", help="validate an inventory file (default: CCIS_INVENTORY)")
     c.add_argument("file", nargs="?")
     c.set_defaults(fn=cmd_inventory_check)
+
+    rules = sub.add_parser("rules", help="alert rules").add_subparsers(dest="action", required=True)
+    rc = rules.add_parser("check", help="validate alert rule files and routing (default: CCIS_ALERT_RULES)")
+    rc.add_argument("dir", nargs="?")
+    rc.set_defaults(fn=cmd_rules_check)
 
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(fn=cmd_db_upgrade)

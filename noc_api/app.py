@@ -9,7 +9,19 @@ from fastapi import FastAPI
 
 from noc_api.complaint_errors import install_complaint_errors
 from noc_api.errors import install_error_handlers
-from noc_api.routers import auth, complaints, ingest, inventory, live, metrics, noc, open311, public_complaints, system
+from noc_api.routers import (
+    alerts,
+    auth,
+    complaints,
+    ingest,
+    inventory,
+    live,
+    metrics,
+    noc,
+    open311,
+    public_complaints,
+    system,
+)
 from noc_api.runtime import Runtime, start_runtime
 from noc_api.settings import Settings, get_settings
 
@@ -51,4 +63,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(complaints.router)
     app.include_router(public_complaints.router)
     app.include_router(open311.router)
+    app.include_router(alerts.router)
     return app

@@ -7,6 +7,7 @@ from sqlalchemy import MetaData
 
 def all_metadata() -> list[MetaData]:
     """The metadata of every package with tables (imports register their models)."""
+    import noc_api.alerting.models  # noqa: F401  (alerting tables)
     import noc_api.db.models  # noqa: F401  (registers the tables)
     import noc_api.db.noc_models  # noqa: F401  (NOC ingest, health, outages)
     from complaint_core.adapters.orm import CoreBase

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from noc_api.alerting.status import rules_status
 from noc_api.db.migrate import pending
 from noc_api.deps import RuntimeDep
 
@@ -35,5 +36,7 @@ def healthz(runtime: RuntimeDep) -> JSONResponse:
             "devices": len(runtime.inventory.devices()),
             "channels": len(runtime.inventory.channels),
         },
+        # A bad rule file never stops the good ones: its problems are shown here, not fatal.
+        "rules": rules_status(runtime.settings.alert_rules),
     }
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -1,0 +1,328 @@
+"""Pure rule evaluation: (rules, snapshot, memory, active fingerprints, now) -> hits. No I/O, no clock.
+
+Within one evaluation every rule sees the same snapshot, whose dependency graph is already resolved (each
+unreachable device names its root cause), so there is no parent/child ordering to get wrong here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from noc_api.alerting.loader import LoadedRule
+from noc_api.alerting.rules import Rule, Target
+from noc_api.health.model import HealthSnapshot, Sample, State
+
+# (device, metric, labels) -> (value, at): the previous sample, for rates of change.
+Memory = dict[tuple[str, str, tuple], tuple[float, datetime]]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule holding for one subject at this evaluation."""
+
+    fingerprint: str
+    rule: str
+    severity: str
+    labels: dict[str, str]
+    subject: str
+    site_id: str | None
+    town_id: str | None
+    device_id: str | None
+    value: float | None
+    values: dict[str, Any] = field(default_factory=dict)  # what templates may use
+
+
+def fingerprint(rule: str, identity: dict[str, str]) -> str:
+    """Stable id of an alert: the rule plus the labels that identify its subject."""
+    text = rule + "\0" + "\0".join(f"{k}={v}" for k, v in sorted(identity.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+class Context:
+    """Indexes over one snapshot, built once per evaluation."""
+
+    def __init__(self, snapshot: HealthSnapshot) -> None:
+        self.snapshot = snapshot
+        self.by_metric: dict[str, list[Sample]] = defaultdict(list)
+        for s in snapshot.latest:
+            self.by_metric[s.metric].append(s)
+        self.behind: dict[str, list[str]] = defaultdict(list)  # root cause device -> devices behind it
+        for d in snapshot.devices.values():
+            if d.state == State.UNREACHABLE and d.root_cause:
+                self.behind[d.root_cause].append(d.device_id)
+        self.outage_of: dict[str, int] = {}  # device/site/channel id -> open outage
+        for o in sorted(snapshot.outages, key=lambda o: o.id):
+            for ident in (o.root_cause_device, o.subject_id):
+                if ident:
+                    self.outage_of.setdefault(ident, o.id)
+        for o in sorted(snapshot.outages, key=lambda o: o.id):
+            for ident in (*o.affected, *o.channels, o.site_id if o.scope == "site" else None):
+                if ident:
+                    self.outage_of.setdefault(ident, o.id)
+
+    def took_down(self, device_id: str | None, extra: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+        """(what sits behind a failed device, the towns of those) for a parent's alert to list."""
+        ids = sorted({*(self.behind.get(device_id, []) if device_id else []), *extra} - {device_id})
+        towns = set()
+        for ident in ids:
+            d = self.snapshot.devices.get(ident)
+            s = self.snapshot.sites.get(ident)
+            town = d.town_id if d else s.town_id if s else None
+            if town:
+                towns.add(town)
+        own = self.snapshot.devices.get(device_id) if device_id else None
+        return ids, sorted(towns - ({own.town_id} if own and len(towns) > 1 else set()))
+
+
+def _where_ok(rule: Rule, kind: str | None, site: str | None, town: str | None) -> bool:
+    sel = rule.select
+    return (
+        (not sel.device_kind or kind in sel.device_kind)
+        and (not sel.site or site in sel.site)
+        and (not sel.town or town in sel.town)
+    )
+
+
+def _labels_ok(rule: Rule, labels: dict[str, str]) -> bool:
+    sel = rule.select
+    if any(labels.get(k) != v for k, v in sel.labels.items()):
+        return False
+    return all(re.fullmatch(p, labels.get(k, "")) for k, p in sel.labels_regex.items())
+
+
+def _threshold(rule: Rule, value: float, active: bool) -> bool:
+    w = rule.when
+    if w.above is not None:
+        return value > (w.clear_below if active and w.clear_below is not None else w.above)
+    if w.below is not None:
+        return value < (w.clear_above if active and w.clear_above is not None else w.below)
+    return w.equals is not None and value == w.equals
+
+
+def _hit(
+    lr: LoadedRule,
+    identity: dict[str, str],
+    subject: str,
+    site: str | None,
+    town: str | None,
+    device: str | None,
+    value: float | None,
+    ctx: Context,
+    extra: dict[str, Any],
+) -> Hit:
+    rule = lr.rule
+    labels = {**rule.labels, **{k: v for k, v in identity.items() if v}}
+    labels.update(alertname=rule.name, severity=rule.severity.value)
+    if site:
+        labels["site"] = site
+    if town:
+        labels["town"] = town
+    took, towns = ctx.took_down(device, tuple(extra.pop("affected", ())))
+    values = {
+        "rule": rule.name,
+        "subject": subject,
+        "site": site or "",
+        "town": town or "",
+        "device": device or "",
+        "value": value if value is not None else 0.0,
+        "labels": labels,
+        "took_down": took,
+        "towns": towns,
+        **extra,
+    }
+    return Hit(
+        fingerprint(rule.name, identity),
+        rule.name,
+        rule.severity.value,
+        labels,
+        subject,
+        site,
+        town,
+        device,
+        value,
+        values,
+    )
+
+
+def _state_hits(lr: LoadedRule, ctx: Context) -> list[Hit]:
+    rule, snap, out = lr.rule, ctx.snapshot, []
+    wanted = set(rule.when.state or ())
+    target = rule.select.state_of
+    if target == Target.DEVICE:
+        for d in snap.devices.values():
+            if d.state in wanted and _where_ok(rule, d.kind, d.site_id, d.town_id):
+                out.append(
+                    _hit(
+                        lr,
+                        {"device": d.device_id},
+                        d.device_id,
+                        d.site_id,
+                        d.town_id,
+                        d.device_id,
+                        None,
+                        ctx,
+                        {"kind": d.kind, "device_kind": d.kind, "reason": d.reason, "since": d.since},
+                    )
+                )
+    elif target == Target.SITE:
+        for s in snap.sites.values():
+            if s.state in wanted and _where_ok(rule, None, s.site_id, s.town_id):
+                out.append(
+                    _hit(
+                        lr,
+                        {"site": s.site_id},
+                        s.site_id,
+                        s.site_id,
+                        s.town_id,
+                        None,
+                        None,
+                        ctx,
+                        {"reason": s.reason, "since": s.since},
+                    )
+                )
+    elif target == Target.CHANNEL:
+        for c in snap.channels.values():
+            site = snap.sites.get(c.site_id) if c.site_id else None
+            town = site.town_id if site else None
+            if (
+                c.state in wanted
+                and _where_ok(rule, None, c.site_id, town)
+                and (not rule.select.channel_kind or c.kind in rule.select.channel_kind)
+            ):
+                out.append(
+                    _hit(
+                        lr,
+                        {"channel": c.channel_id},
+                        c.channel_id,
+                        c.site_id,
+                        town,
+                        None,
+                        None,
+                        ctx,
+                        {"channel_kind": c.kind, "since": c.since},
+                    )
+                )
+    elif target == Target.OUTAGE and "open" in wanted:
+        for o in snap.outages:
+            sel = rule.select
+            if (sel.outage_scope and o.scope not in sel.outage_scope) or (sel.cause and o.cause not in sel.cause):
+                continue
+            if _where_ok(rule, None, o.site_id, o.town_id):
+                out.append(
+                    _hit(
+                        lr,
+                        {"outage": str(o.id)},
+                        o.subject_id,
+                        o.site_id,
+                        o.town_id,
+                        o.root_cause_device,
+                        None,
+                        ctx,
+                        {
+                            "cause": o.cause.value,
+                            "since": o.started_at,
+                            "channels": list(o.channels),
+                            "affected": o.affected,
+                            "outage_id": o.id,
+                        },
+                    )
+                )
+    return out
+
+
+def _metric_hits(lr: LoadedRule, ctx: Context, memory: Memory, active: set[str], now: datetime) -> list[Hit]:
+    rule, snap, out = lr.rule, ctx.snapshot, []
+    metric = rule.select.metric or ""
+    kind = rule.when.kind
+    if kind == "absent_for":
+        return _absent_hits(lr, ctx, now)
+    for s in ctx.by_metric.get(metric, ()):
+        d = snap.devices.get(s.device_id)
+        labels = dict(s.labels)
+        if not _where_ok(rule, d.kind if d else None, d.site_id if d else None, d.town_id if d else None):
+            continue
+        if not _labels_ok(rule, labels):
+            continue
+        identity = {"device": s.device_id, **labels}
+        fp = fingerprint(rule.name, identity)
+        extra: dict[str, Any] = {"kind": d.kind if d else "", "device_kind": d.kind if d else "", "at": s.at}
+        if kind in ("rate_below", "rate_above"):
+            key = (s.device_id, metric, s.labels)
+            prev = memory.get(key)
+            if prev is None or prev[1] < s.at:
+                memory[key] = (s.value, s.at)
+            if prev is None or s.at <= prev[1]:
+                continue
+            rate = (s.value - prev[0]) / ((s.at - prev[1]).total_seconds() / 60.0)
+            holds = rate < rule.when.rate_below if kind == "rate_below" else rate > rule.when.rate_above
+            extra["rate"] = rate
+        else:
+            holds = _threshold(rule, s.value, fp in active)
+        if holds:
+            out.append(
+                _hit(
+                    lr,
+                    identity,
+                    s.device_id,
+                    d.site_id if d else None,
+                    d.town_id if d else None,
+                    s.device_id,
+                    s.value,
+                    ctx,
+                    extra,
+                )
+            )
+    return out
+
+
+def _absent_hits(lr: LoadedRule, ctx: Context, now: datetime) -> list[Hit]:
+    """Absence of samples already seen once (a device never heard is `unknown`, which state rules cover)."""
+    rule, snap = lr.rule, ctx.snapshot
+    limit = rule.when.absent_for or 0.0
+    samples = ctx.by_metric.get(rule.select.metric or "", [])
+    if rule.when.per == "city":
+        if samples and all((now - s.at).total_seconds() >= limit for s in samples):
+            newest = max(s.at for s in samples)
+            return [_hit(lr, {"scope": "city"}, "city", None, None, None, None, ctx, {"last_seen": newest})]
+        return []
+    newest_by_device: dict[str, datetime] = {}
+    for s in samples:
+        newest_by_device[s.device_id] = max(s.at, newest_by_device.get(s.device_id, s.at))
+    out = []
+    for dev, at in newest_by_device.items():
+        d = snap.devices.get(dev)
+        if (now - at).total_seconds() >= limit and _where_ok(
+            rule, d.kind if d else None, d.site_id if d else None, d.town_id if d else None
+        ):
+            out.append(
+                _hit(
+                    lr,
+                    {"device": dev},
+                    dev,
+                    d.site_id if d else None,
+                    d.town_id if d else None,
+                    dev,
+                    None,
+                    ctx,
+                    {"last_seen": at},
+                )
+            )
+    return out
+
+
+def evaluate(
+    rules: list[LoadedRule], snapshot: HealthSnapshot, memory: Memory, active: set[str], now: datetime
+) -> tuple[dict[str, Hit], Context]:
+    """Every hit of every rule, keyed by fingerprint; ``memory`` is updated with this evaluation's samples."""
+    ctx = Context(snapshot)
+    hits: dict[str, Hit] = {}
+    for lr in rules:
+        found = _state_hits(lr, ctx) if lr.rule.select.state_of else _metric_hits(lr, ctx, memory, active, now)
+        for h in found:
+            hits[h.fingerprint] = h
+    return hits, ctx

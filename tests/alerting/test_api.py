@@ -1,0 +1,126 @@
+"""The alert API on both databases: list, detail with history, ack by login and by signed link, silences,
+notification log, rules on /healthz, and the /metrics collector checked by promtool."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry, generate_latest
+
+from noc_api.alerting.cycle import ack_url
+from noc_api.alerting.metrics import AlertCollector
+from noc_api.app import create_app
+from noc_api.auth import sign
+from noc_api.health.model import State
+from noc_api.services.accounts import add_user
+from tests.alerting.conftest import town_snapshot
+
+
+@pytest.fixture
+def api(world, inventory_path):  # noqa: ANN001, ANN201
+    settings = world.settings.model_copy(update={"inventory": inventory_path})
+    with TestClient(create_app(settings)) as c:
+        with world.sessions.begin() as s:
+            add_user(s, username="eng", password="pw-12345678910", role="engineer", full_name="Engineer")
+        token = c.post("/api/v1/auth/login", json={"username": "eng", "password": "pw-12345678910"}).json()
+        c.headers["authorization"] = f"Bearer {token['access_token']}"
+        yield c
+
+
+def _fire(world) -> None:  # noqa: ANN001
+    now = datetime.now(UTC) - timedelta(minutes=2)  # the API stamps real time; evaluate just before it
+    world.now = now
+    for _ in range(10):
+        world.eval(town_snapshot(radio=State.DOWN, outage=True))
+        world.cycle()
+        world.tick(5)
+
+
+def test_list_detail_and_ack_by_api(world, api) -> None:  # noqa: ANN001
+    _fire(world)
+    firing = api.get("/api/v1/alerts", params={"state": "firing", "severity": "critical"}).json()
+    assert {a["rule"] for a in firing} >= {"device_down", "outage_open"}
+    one = firing[0]["id"]
+    r = api.post(f"/api/v1/alerts/{one}/ack")
+    assert r.status_code == 200 and r.json()["acked_by"] == "eng"
+    hist = api.get(f"/api/v1/alerts/{one}").json()["history"]
+    assert [h["kind"] for h in hist][-1] == "acknowledged" and hist[-1]["actor"] == "eng"
+    assert api.get("/api/v1/alerts/999999").json() == {"detail": "no alert 999999", "status": 404}
+    assert TestClient(api.app).get("/api/v1/alerts").status_code == 401
+    log = api.get("/api/v1/notifications").json()
+    mails = [n for n in log if n["channel"] == "email"]
+    assert mails and all(n["status"] == "sent" and n["attempts"][0]["ok"] for n in mails)
+    sms = [n for n in log if n["channel"] == "sms"]  # no gateway configured here: kept, retried, the reason logged
+    assert (
+        sms and sms[0]["status"] == "pending" and "CCIS_SMS_GATEWAY_URL is not set" in sms[0]["attempts"][0]["detail"]
+    )
+
+
+def test_ack_by_signed_link_and_refusals(world, api) -> None:  # noqa: ANN001
+    _fire(world)
+    ids = [a["id"] for a in api.get("/api/v1/alerts", params={"state": "firing"}).json()]
+    url = ack_url(world.settings, ids)
+    anon = TestClient(api.app)
+    r = anon.get(url.split("127.0.0.1:8000")[1])
+    assert r.status_code == 200 and sorted(r.json()["acknowledged"]) == sorted(ids)
+    forged = url[:-3] + ("abc" if not url.endswith("abc") else "xyz")
+    r = anon.get(forged.split("127.0.0.1:8000")[1])
+    assert r.status_code == 403 and r.json()["detail"] == "acknowledgement invalid link"
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class Yesterday(TimestampSigner):  # signs as if 25 h ago: past the routing's 24 h link lifetime
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 25 * 3600
+
+    secret = world.settings.secret_key.get_secret_value()
+    expired = URLSafeTimedSerializer(secret, salt="ccis-alert-ack", signer=Yesterday).dumps({"ids": ids})
+    r = anon.get("/api/v1/alerts/ack", params={"token": expired})
+    assert r.status_code == 403 and r.json()["detail"] == "acknowledgement link expired"
+    assert (
+        anon.get("/api/v1/alerts/ack", params={"token": sign(world.settings, "session", {"uid": 1})}).status_code == 403
+    )
+
+
+def test_silences_crud_and_validation(api) -> None:  # noqa: ANN001
+    ends = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    r = api.post(
+        "/api/v1/silences",
+        json={"matchers": [{"name": "town", "value": "orangi"}], "reason": "tower work", "ends_at": ends},
+    )
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    assert r.json()["author"] == "eng"
+    assert [s["id"] for s in api.get("/api/v1/silences").json()] == [sid]
+    bad = api.post("/api/v1/silences", json={"matchers": [], "reason": "x", "ends_at": ends})
+    assert bad.status_code == 422 and "matchers" in bad.json()["detail"]
+    past = api.post(
+        "/api/v1/silences",
+        json={"matchers": [{"name": "a", "value": "b"}], "reason": "x", "ends_at": "2020-01-01T00:00:00Z"},
+    )
+    assert past.status_code == 400 and past.json()["detail"] == "ends_at must be after starts_at"
+    assert api.delete(f"/api/v1/silences/{sid}").status_code == 200
+    assert api.get("/api/v1/silences").json() == []
+    assert len(api.get("/api/v1/silences", params={"include_expired": True}).json()) == 1
+
+
+def test_healthz_shows_rule_problems_without_failing(world, api) -> None:  # noqa: ANN001
+    (world.settings.alert_rules / "broken.yaml").write_text("rules:\n  - name: x\n    select: {metric: nope}\n")
+    body = api.get("/healthz").json()
+    assert body["status"] == "ok" and body["rules"]["rules"] == 15
+    assert any("broken.yaml:3:" in p for p in body["rules"]["problems"])
+    assert api.get("/api/v1/alerts/rules").json()["problems"] == body["rules"]["problems"]
+
+
+def test_metrics_collector_passes_promtool(world) -> None:  # noqa: ANN001
+    _fire(world)
+    registry = CollectorRegistry()
+    registry.register(AlertCollector(world.sessions))
+    text = generate_latest(registry)
+    assert registry.get_sample_value("ccis_alerts", {"state": "firing", "severity": "critical"}) >= 2
+    assert registry.get_sample_value("ccis_notifications", {"status": "sent"}) >= 2
+    proc = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, timeout=30)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
