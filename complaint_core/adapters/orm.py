@@ -165,8 +165,8 @@ class Feedback(CoreBase):
 class Notification(CoreBase):
     """Outbox: a message is stored with the change that caused it, then delivered (and retried) by a job."""
 
-    __tablename__ = "notification_outbox"
-    __table_args__ = (Index("ix_notification_outbox_due", "status", "next_attempt_at"),)
+    __tablename__ = "complaint_notifications"
+    __table_args__ = (Index("ix_complaint_notifications_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     medium: Mapped[str] = mapped_column(String(8))  # sms | email
     to: Mapped[str] = mapped_column(String(200))
@@ -183,9 +183,9 @@ class Notification(CoreBase):
 
 
 class NotificationAttempt(CoreBase):
-    __tablename__ = "notification_attempts"
+    __tablename__ = "complaint_notification_attempts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notification_outbox.id"), index=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("complaint_notifications.id"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     ok: Mapped[bool] = mapped_column(Boolean)
     detail: Mapped[str | None] = mapped_column(Text)
