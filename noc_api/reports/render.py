@@ -139,7 +139,7 @@ def to_pdf(report: Report) -> bytes:
         data = [table.columns] + [[_fmt(v) for v in row] for row in table.rows]
         if table.totals:
             data.append([_fmt(v) for v in table.totals])
-        t = LongTable(data, repeatRows=1)
+        t = LongTable(data, repeatRows=1, hAlign="LEFT")
         style = [
             ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
             ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
