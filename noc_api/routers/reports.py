@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
 
 from complaint_core.roles import Actor, Role
 from noc_api.auth import require_roles
@@ -15,6 +17,7 @@ from noc_api.reports.render import to_csv, to_pdf, to_xlsx
 from noc_api.services.reports import as_report, mis_report
 
 router = APIRouter(tags=["reports"])
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 MANAGERS = require_roles(Role.MAYOR_OFFICE, Role.SENIOR_DIRECTOR, Role.DEPARTMENT_HEAD, Role.TOWN_HEAD,
                          Role.QC_OFFICER, Role.NOC)
 MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,8 +61,7 @@ def service_delivery_page(
     now = datetime.now(UTC)
     day = _month(month, now)
     data = _public(mis_report(session, runtime, kind="monthly", day=day, now=now))
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "service_delivery.html", {"d": data, "month": f"{day:%Y-%m}",
+    return TEMPLATES.TemplateResponse(request, "service_delivery.html", {"d": data, "month": f"{day:%Y-%m}",
                                                                            "city": runtime.inventory.city.name})
 
 
