@@ -1,0 +1,172 @@
+"""The outage-to-ticket bridge: a HealthListener that keeps one internal ticket per outage, in the sweep's
+transaction, so an outage and its ticket are committed together (a crash never leaves one without the other)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from complaint_core.adapters.orm import ComplaintRow
+from complaint_core.adapters.repo import append_event
+from complaint_core.lifecycle import Command
+from complaint_core.model import ComplaintStatus, Event
+from complaint_core.roles import Actor
+from complaint_core.services.actions import act
+from complaint_core.services.registration import register_complaint
+from noc_api.db.ticket_models import OutageTicket
+from noc_api.health.model import HealthSnapshot, Outage, OutageEvent, OutageEventKind
+from noc_api.runtime import Runtime
+from noc_api.services.complaints import core_config, load_directory
+from noc_api.tickets.policy import (
+    TicketPolicy,
+    category_for,
+    resolution_note,
+    ticket_description,
+    update_note,
+    wants_ticket,
+)
+
+NOC = Actor.system("noc")
+OPEN_STATUSES = {s.value for s in ComplaintStatus if s.kind.value == "open"}
+
+
+@dataclass
+class TicketBridge:
+    """Raises, annotates, resolves and reopens internal tickets as outages open, change and close."""
+
+    runtime: Runtime
+    policy: TicketPolicy
+
+    def on_health(self, session: Session, snapshot: HealthSnapshot, events: list[OutageEvent], now: datetime) -> None:
+        """Apply this sweep's outage events, then make sure every open outage that wants a ticket has one."""
+        for ev in events:
+            if ev.kind is OutageEventKind.OPENED:
+                self._ensure_ticket(session, ev.outage, now)
+            elif ev.kind is OutageEventKind.UPDATED:
+                self._note(session, ev.outage, ev.note, now)
+            elif ev.kind is OutageEventKind.CLOSED:
+                self._resolve(session, ev.outage, ev.at, now)
+        for outage in snapshot.outages:  # after a restart or a policy change, and tickets closed too early
+            self._ensure_ticket(session, outage, now)
+
+    # -- helpers -------------------------------------------------------------------------------------------------
+
+    def _device_kind(self, outage: Outage) -> str | None:
+        for _, dev in self.runtime.inventory.devices():
+            if dev.id == (outage.root_cause_device or outage.subject_id):
+                return dev.kind.value
+        return None
+
+    def _link(self, outage_id: int) -> str:
+        return f"{self.runtime.settings.public_base_url.rstrip('/')}/api/v1/outages/{outage_id}"
+
+    def _row(self, session: Session, tracking: str) -> ComplaintRow | None:
+        return session.scalar(select(ComplaintRow).where(ComplaintRow.tracking_number == tracking))
+
+    def _ensure_ticket(self, session: Session, outage: Outage, now: datetime) -> None:
+        if outage.ended_at is not None or not wants_ticket(self.policy, outage, self._device_kind(outage)):
+            return
+        link = session.get(OutageTicket, outage.id)
+        if link is not None:
+            self._reopen_if_closed_early(session, link, outage, now)
+            return
+        reused = self._reusable(session, outage, now)
+        if reused is not None:
+            session.add(OutageTicket(outage_id=outage.id, tracking_number=reused.tracking_number,
+                                     subject_id=outage.subject_id, opened_at=now))
+            self._reopen(session, reused, f"The outage is back (outage #{outage.id}, cause {outage.cause}).", now)
+            return
+        cfg = core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
+        directory = load_directory(session, self.runtime.inventory.city.code)
+        reg = register_complaint(
+            session,
+            data={
+                "channel": "internal",
+                "category": category_for(self.policy, outage.cause),
+                "description": ticket_description(outage, self._link(outage.id)),
+                "town_id": outage.town_id,
+                "priority": "urgent" if outage.channels else None,
+                "channel_data": {"source_ref": f"outage:{outage.id}"},
+            },
+            actor=NOC,
+            directory=directory,
+            now=now,
+            config=cfg,
+        )
+        assignee = f"it-{outage.town_id}" if outage.town_id else "it-noc"
+        act(session, tracking=reg.tracking_number, command=Command("assign", "IT staff of the town",
+                                                                    {"assignee": assignee}),
+            actor=NOC, now=now, config=cfg)
+        session.add(OutageTicket(outage_id=outage.id, tracking_number=reg.tracking_number,
+                                 subject_id=outage.subject_id, opened_at=now))
+        session.flush()
+
+    def _reusable(self, session: Session, outage: Outage, now: datetime) -> ComplaintRow | None:
+        """The same subject's ticket when it is still open or was resolved only moments ago (flapping)."""
+        recent = session.scalars(
+            select(OutageTicket).where(OutageTicket.subject_id == outage.subject_id)
+            .order_by(OutageTicket.opened_at.desc()).limit(1)
+        ).first()
+        if recent is None:
+            return None
+        row = self._row(session, recent.tracking_number)
+        if row is None:
+            return None
+        if row.status in OPEN_STATUSES:
+            return row
+        fresh = recent.resolved_at is not None and now - recent.resolved_at <= timedelta(minutes=self.policy.reuse_minutes)
+        return row if fresh and row.status in ("resolved", "verified") else None
+
+    def _note(self, session: Session, outage: Outage, note: str, now: datetime) -> None:
+        link = session.get(OutageTicket, outage.id)
+        row = self._row(session, link.tracking_number) if link else None
+        text = update_note(None, outage, note)
+        if row is None or text is None:
+            return
+        status = ComplaintStatus(row.status)
+        append_event(session, row.id, Event(action="note", actor=NOC.name, role=NOC.kind, at=now,
+                                            from_status=status, to_status=status, note=text,
+                                            data={"outage_id": outage.id}))
+
+    def _resolve(self, session: Session, outage: Outage, ended_at: datetime, now: datetime) -> None:
+        link = session.get(OutageTicket, outage.id)
+        if link is None or link.resolved_at is not None:
+            return
+        row = self._row(session, link.tracking_number)
+        if row is None:
+            return
+        cfg = core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
+        minutes = (ended_at - outage.started_at).total_seconds() / 60 * max(1, len(outage.channels))
+        note = resolution_note(outage, outage.ended_at or ended_at, minutes if outage.channels else 0.0)
+        # Walk the lifecycle honestly: each step is an event in the ticket's history.
+        steps = {"registered": ["assign", "start", "resolve"], "assigned": ["start", "resolve"],
+                 "reopened": ["assign", "start", "resolve"], "in_progress": ["resolve"], "escalated": ["resolve"]}
+        for action in steps.get(row.status, []):
+            params = {"assignee": row.assignee or f"it-{outage.town_id}"} if action == "assign" else {}
+            act(session, tracking=row.tracking_number, command=Command(action, note if action == "resolve" else
+                                                                         "outage ended", params),
+                actor=NOC, now=now, config=cfg)
+            row = self._row(session, link.tracking_number)
+        link.resolved_at = now
+        session.flush()
+
+    def _reopen_if_closed_early(self, session: Session, link: OutageTicket, outage: Outage, now: datetime) -> None:
+        row = self._row(session, link.tracking_number)
+        if row is not None and row.status not in OPEN_STATUSES:
+            self._reopen(session, row, f"Closed while outage #{outage.id} is still going on; reopened by the NOC.",
+                         now)
+
+    def _reopen(self, session: Session, row: ComplaintRow, note: str, now: datetime) -> None:
+        cfg = core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
+        if row.status in ("resolved", "verified"):
+            act(session, tracking=row.tracking_number, command=Command("reopen", note), actor=NOC, now=now,
+                config=cfg)
+        else:  # closed or rejected is final: note it; a fresh outage gets a fresh ticket next time
+            status = ComplaintStatus(row.status)
+            append_event(session, row.id, Event(action="note", actor=NOC.name, role=NOC.kind, at=now,
+                                                from_status=status, to_status=status, note=note, data={}))
+        for link in session.scalars(select(OutageTicket).where(OutageTicket.tracking_number == row.tracking_number)):
+            link.resolved_at = None
