@@ -20,6 +20,7 @@ from noc_api.routers import (
     noc,
     open311,
     public_complaints,
+    reports,
     system,
 )
 from noc_api.runtime import Runtime, start_runtime
@@ -64,4 +65,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(public_complaints.router)
     app.include_router(open311.router)
     app.include_router(alerts.router)
+    app.include_router(reports.router)
     return app

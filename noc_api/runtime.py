@@ -31,13 +31,16 @@ class Runtime:
     scheduler: Any = None  # noc_api.scheduler.JobScheduler: register jobs before the app starts
     health: Any = None  # noc_api.health.sweep.HealthSweeper
     topology: Any = None  # noc_api.health.topology.Topology
+    alerting: Any = None  # noc_api.alerting.listener.AlertingListener
 
     def __post_init__(self) -> None:
         from noc_api.jobs import install_noc
+        from noc_api.wiring import install_services
 
         if not self.device_sites:
             self.device_sites = {d.id: s.id for s, d in self.inventory.devices()}
         install_noc(self)
+        install_services(self)
 
 
 def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     retention_interval_seconds: float = Field(3600.0, gt=0)
     leader_lease_seconds: float = Field(15.0, gt=0, description="scheduler lease; another process takes over after")
     sse_poll_seconds: float = Field(1.0, gt=0, description="how often live event streams look for changes")
+    notify_interval_seconds: float = Field(2.0, gt=0, description="how often alert and complaint messages are sent")
+    sla_interval_seconds: float = Field(60.0, gt=0, description="how often SLA warnings and escalations run")
+    report_mail_interval_seconds: float = Field(900.0, gt=0, description="how often due MIS reports are mailed")
+    ticket_scopes: str = Field("site,channel,device", description="outage scopes that raise internal tickets")
+    preventive_maintenance: bool = Field(True, description="raise the city's preventive-maintenance tickets")
+    ticket_reuse_minutes: int = Field(30, ge=0, description="a subject failing again this soon reopens its ticket")
     # Notifications
     smtp_host: str = ""
     smtp_port: int = Field(25, ge=1, le=65535)

@@ -10,6 +10,7 @@ def all_metadata() -> list[MetaData]:
     import noc_api.alerting.models  # noqa: F401  (alerting tables)
     import noc_api.db.models  # noqa: F401  (registers the tables)
     import noc_api.db.noc_models  # noqa: F401  (NOC ingest, health, outages)
+    import noc_api.db.ticket_models  # noqa: F401  (outage tickets, planned tickets, report deliveries)
     from complaint_core.adapters.orm import CoreBase
     from noc_api.db.base import Base
 

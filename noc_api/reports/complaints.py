@@ -14,8 +14,14 @@ from sqlalchemy.orm import Session
 from complaint_core.adapters.orm import ComplaintRow
 
 C = ComplaintRow.__table__.c
-DIMENSIONS = {"town": C.town_id, "department": C.department_id, "category": C.category_id, "channel": C.channel,
-              "officer": C.assignee, "city": None}
+DIMENSIONS = {
+    "town": C.town_id,
+    "department": C.department_id,
+    "category": C.category_id,
+    "channel": C.channel,
+    "officer": C.assignee,
+    "city": None,
+}
 AGING = [(0, 3, "0-3 days"), (4, 7, "4-7 days"), (8, 15, "8-15 days"), (16, 30, "16-30 days"), (31, None, "> 30 days")]
 
 
@@ -74,8 +80,12 @@ def _pct(values: list[float], q: int) -> float | None:
     return quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
 def _row(key: Any, r: Any, durations: list[float]) -> dict[str, Any]:
-    hours = (lambda s: None if s is None else round(s / 3600, 2))
+    hours = _hours
     return {
         "key": key,
         "received": r.received,
@@ -96,13 +106,19 @@ def aging(session: Session, *, end: datetime, by: str = "city") -> list[dict[str
     """Open complaints at ``end`` by age bucket (days since registration)."""
     key = DIMENSIONS[by]
     buckets = [
-        func.count().filter(and_(C.registered_at <= end - timedelta(days=lo),
-                                 *([C.registered_at > end - timedelta(days=hi + 1)] if hi is not None else [])))
+        func.count()
+        .filter(
+            and_(
+                C.registered_at <= end - timedelta(days=lo),
+                *([C.registered_at > end - timedelta(days=hi + 1)] if hi is not None else []),
+            )
+        )
         .label(f"b{i}")
         for i, (lo, hi, _) in enumerate(AGING)
     ]
     stmt = select(*([key.label("key")] if key is not None else []), *buckets).where(
-        C.kind == "open", C.registered_at < end)
+        C.kind == "open", C.registered_at < end
+    )
     if key is not None:
         stmt = stmt.group_by(key)
     out = []
@@ -114,8 +130,13 @@ def aging(session: Session, *, end: datetime, by: str = "city") -> list[dict[str
 
 
 def top_categories(session: Session, *, start: datetime, end: datetime, limit: int = 10) -> list[dict[str, Any]]:
-    stmt = (select(C.category_id, func.count().label("n")).where(C.registered_at >= start, C.registered_at < end)
-            .group_by(C.category_id).order_by(func.count().desc(), C.category_id).limit(limit))
+    stmt = (
+        select(C.category_id, func.count().label("n"))
+        .where(C.registered_at >= start, C.registered_at < end)
+        .group_by(C.category_id)
+        .order_by(func.count().desc(), C.category_id)
+        .limit(limit)
+    )
     return [{"category": r.category_id, "received": r.n} for r in session.execute(stmt)]
 
 

@@ -20,8 +20,15 @@ C = ComplaintRow.__table__.c
 O = OutageRow.__table__.c  # noqa: E741
 HISTORY = timedelta(days=28)
 # The complaint channel kind each inventory channel carries.
-FIXED = {"call_centre": "call_centre", "web": "web", "chatbot": "chatbot", "sms": "sms",
-         "mayor_office": "mayor_office", "email": "email", "internal": "internal"}
+FIXED = {
+    "call_centre": "call_centre",
+    "web": "web",
+    "chatbot": "chatbot",
+    "sms": "sms",
+    "mayor_office": "mayor_office",
+    "email": "email",
+    "internal": "internal",
+}
 
 
 def channel_resolver(inv: Inventory):  # noqa: ANN201
@@ -60,7 +67,8 @@ def _arrivals(session: Session, inv: Inventory, start: datetime, end: datetime) 
 def _down_spans(session: Session, start: datetime, end: datetime, now: datetime) -> dict[str, list[tuple]]:
     """Per channel: (start, end, cause, outage id) of the outages that took it down, clipped to [start, end)."""
     stmt = select(O.id, O.started_at, O.ended_at, O.cause, O.channels, O.in_maintenance).where(
-        O.started_at < end, or_(O.ended_at.is_(None), O.ended_at > start))
+        O.started_at < end, or_(O.ended_at.is_(None), O.ended_at > start)
+    )
     out: dict[str, list[tuple]] = defaultdict(list)
     for oid, a, b, cause, channels, maint in session.execute(stmt):
         if maint:
@@ -73,7 +81,12 @@ def _down_spans(session: Session, start: datetime, end: datetime, now: datetime)
 
 
 def uptime_throughput(
-    session: Session, inv: Inventory, uptime_rows: list[dict[str, Any]], *, start: datetime, end: datetime,
+    session: Session,
+    inv: Inventory,
+    uptime_rows: list[dict[str, Any]],
+    *,
+    start: datetime,
+    end: datetime,
     now: datetime,
 ) -> list[dict[str, Any]]:
     """One row per channel: uptime, downtime, outages and causes, complaints carried and expected but lost."""
@@ -92,20 +105,22 @@ def uptime_throughput(
         lost_min = float(up.get("minutes_lost", sum((e - s).total_seconds() for s, e in in_period) / 60))
         measured_h = max(0.0, (min(end, now) - start).total_seconds() / 3600 - lost_min / 60)
         causes = sorted({c for s, e, c, _ in down.get(ch.id, []) if e > start})
-        rows.append({
-            "channel": ch.id,
-            "name": ch.name,
-            "kind": ch.kind.value,
-            "site": ch.site,
-            "uptime_percent": up.get("uptime_percent"),
-            "downtime_minutes": round(lost_min, 1),
-            "maintenance_minutes": up.get("maintenance_minutes", 0.0),
-            "outages": sorted({o for s, e, _, o in down.get(ch.id, []) if e > start}),
-            "causes": causes,
-            "received": received,
-            "per_uptime_hour": round(received / measured_h, 2) if measured_h > 0 else None,
-            "expected_missed": round(expected_missed(in_period, rates, tz), 1),
-        })
+        rows.append(
+            {
+                "channel": ch.id,
+                "name": ch.name,
+                "kind": ch.kind.value,
+                "site": ch.site,
+                "uptime_percent": up.get("uptime_percent"),
+                "downtime_minutes": round(lost_min, 1),
+                "maintenance_minutes": up.get("maintenance_minutes", 0.0),
+                "outages": sorted({o for s, e, _, o in down.get(ch.id, []) if e > start}),
+                "causes": causes,
+                "received": received,
+                "per_uptime_hour": round(received / measured_h, 2) if measured_h > 0 else None,
+                "expected_missed": round(expected_missed(in_period, rates, tz), 1),
+            }
+        )
     return rows
 
 
@@ -116,5 +131,7 @@ def story(row: dict[str, Any]) -> str | None:
     minutes = int(round(row["downtime_minutes"]))
     took = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
     causes = ", ".join(row["causes"]) or "cause unknown"
-    return (f"{row['name']} was down {took} ({causes}), about {row['expected_missed']:.0f} "
-            f"{row['kind'].replace('_', '-')} complaints not received.")
+    return (
+        f"{row['name']} was down {took} ({causes}), about {row['expected_missed']:.0f} "
+        f"{row['kind'].replace('_', '-')} complaints not received."
+    )

@@ -18,10 +18,14 @@ from noc_api.services.reports import as_report, mis_report
 
 router = APIRouter(tags=["reports"])
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
-MANAGERS = require_roles(Role.MAYOR_OFFICE, Role.SENIOR_DIRECTOR, Role.DEPARTMENT_HEAD, Role.TOWN_HEAD,
-                         Role.QC_OFFICER, Role.NOC)
-MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "pdf": "application/pdf"}
+MANAGERS = require_roles(
+    Role.MAYOR_OFFICE, Role.SENIOR_DIRECTOR, Role.DEPARTMENT_HEAD, Role.TOWN_HEAD, Role.QC_OFFICER, Role.NOC
+)
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 
 
 def _file(data: dict, title: str, fmt: str, now: datetime) -> Response:
@@ -31,7 +35,7 @@ def _file(data: dict, title: str, fmt: str, now: datetime) -> Response:
     return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/api/v1/reports/mis")
+@router.get("/api/v1/reports/mis", response_model=None)
 def mis(
     session: SessionDep,
     runtime: RuntimeDep,
@@ -61,8 +65,9 @@ def service_delivery_page(
     now = datetime.now(UTC)
     day = _month(month, now)
     data = _public(mis_report(session, runtime, kind="monthly", day=day, now=now))
-    return TEMPLATES.TemplateResponse(request, "service_delivery.html", {"d": data, "month": f"{day:%Y-%m}",
-                                                                           "city": runtime.inventory.city.name})
+    return TEMPLATES.TemplateResponse(
+        request, "service_delivery.html", {"d": data, "month": f"{day:%Y-%m}", "city": runtime.inventory.city.name}
+    )
 
 
 @router.get("/public/service-delivery.pdf", include_in_schema=False)

@@ -18,9 +18,11 @@ from noc_api.runtime import Runtime
 from noc_api.services.reports import as_report, mis_report
 from noc_api.settings import Settings
 
-RECIPIENT_ROLES = {"daily": ("mayor_office", "senior_director", "qc_officer"),
-                   "weekly": ("mayor_office", "senior_director", "department_head", "town_head"),
-                   "monthly": ("mayor_office", "senior_director", "department_head", "town_head", "qc_officer")}
+RECIPIENT_ROLES = {
+    "daily": ("mayor_office", "senior_director", "qc_officer"),
+    "weekly": ("mayor_office", "senior_director", "department_head", "town_head"),
+    "monthly": ("mayor_office", "senior_director", "department_head", "town_head", "qc_officer"),
+}
 
 Mailer = Callable[[Settings, EmailMessage], None]
 
@@ -52,10 +54,17 @@ def send_scheduled_reports(session: Session, runtime: Runtime, now: datetime, ma
     tz = ZoneInfo(runtime.inventory.city.timezone)
     sent = 0
     for kind, day in last_complete_periods(now, tz):
-        users = session.scalars(select(m.User).where(m.User.role.in_(RECIPIENT_ROLES[kind]), m.User.active.is_(True),
-                                                     m.User.email.is_not(None))).all()
-        done = {r.recipient for r in session.scalars(select(ReportDelivery).where(
-            ReportDelivery.kind == kind, ReportDelivery.period_day == day))}
+        users = session.scalars(
+            select(m.User).where(
+                m.User.role.in_(RECIPIENT_ROLES[kind]), m.User.active.is_(True), m.User.email.is_not(None)
+            )
+        ).all()
+        done = {
+            r.recipient
+            for r in session.scalars(
+                select(ReportDelivery).where(ReportDelivery.kind == kind, ReportDelivery.period_day == day)
+            )
+        }
         todo = [u for u in users if u.email and u.email not in done]
         if not todo:
             continue
@@ -70,12 +79,17 @@ def send_scheduled_reports(session: Session, runtime: Runtime, now: datetime, ma
             msg.set_content(
                 f"{report.title}\n\nReceived {overall.get('received', 0)}, resolved {overall.get('resolved', 0)}, "
                 f"pending {overall.get('pending', 0)}, overdue {overall.get('overdue', 0)}.\n\n"
-                + "\n".join(data["stories"]) + "\n\nThe full report is attached (PDF and XLSX).\n"
+                + "\n".join(data["stories"])
+                + "\n\nThe full report is attached (PDF and XLSX).\n"
             )
             stem = f"ccis-{kind}-{data['period']['start'][:10]}"
             msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{stem}.pdf")
-            msg.add_attachment(xlsx, maintype="application",
-                               subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=f"{stem}.xlsx")
+            msg.add_attachment(
+                xlsx,
+                maintype="application",
+                subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                filename=f"{stem}.xlsx",
+            )
             mailer(settings, msg)
             session.add(ReportDelivery(kind=kind, period_day=day, recipient=user.email, sent_at=now))
             session.flush()

@@ -26,11 +26,22 @@ def restore_times(session: Session, start: datetime, end: datetime) -> list[dict
         secs = func.extract("epoch", O.ended_at - O.started_at)
     else:
         secs = (func.julianday(O.ended_at) - func.julianday(O.started_at)) * 86400.0
-    stmt = (select(O.town_id, O.cause, func.count().label("n"), func.avg(secs).label("avg"), func.max(secs).label("max"))
-            .where(O.ended_at >= start, O.ended_at < end, O.in_maintenance.is_(False))
-            .group_by(O.town_id, O.cause).order_by(O.town_id, O.cause))
-    return [{"town": r.town_id, "cause": r.cause, "outages": r.n, "avg_restore_minutes": round(float(r.avg) / 60, 1),
-             "max_restore_minutes": round(float(r.max) / 60, 1)} for r in session.execute(stmt)]
+    stmt = (
+        select(O.town_id, O.cause, func.count().label("n"), func.avg(secs).label("avg"), func.max(secs).label("max"))
+        .where(O.ended_at >= start, O.ended_at < end, O.in_maintenance.is_(False))
+        .group_by(O.town_id, O.cause)
+        .order_by(O.town_id, O.cause)
+    )
+    return [
+        {
+            "town": r.town_id,
+            "cause": r.cause,
+            "outages": r.n,
+            "avg_restore_minutes": round(float(r.avg) / 60, 1),
+            "max_restore_minutes": round(float(r.max) / 60, 1),
+        }
+        for r in session.execute(stmt)
+    ]
 
 
 def mis_report(session: Session, runtime: Runtime, *, kind: str, day: date, now: datetime) -> dict[str, Any]:
@@ -59,19 +70,33 @@ def mis_report(session: Session, runtime: Runtime, *, kind: str, day: date, now:
     }
 
 
-def _t(title: str, rows: list[dict[str, Any]], cols: list[tuple[str, str]], chart: Chart | None = None,
-       totals: bool = False) -> Table:
+def _t(
+    title: str,
+    rows: list[dict[str, Any]],
+    cols: list[tuple[str, str]],
+    chart: Chart | None = None,
+    totals: bool = False,
+) -> Table:
     body = [[r.get(k) for k, _ in cols] for r in rows]
     sums = None
     if totals and rows:
-        sums = ["Total"] + [sum(r.get(k) or 0 for r in rows) if isinstance(rows[0].get(k), int) else None
-                            for k, _ in cols[1:]]
+        sums = ["Total"] + [
+            sum(r.get(k) or 0 for r in rows) if isinstance(rows[0].get(k), int) else None for k, _ in cols[1:]
+        ]
     return Table(title, [h for _, h in cols], body, totals=sums, chart=chart)
 
 
-COUNTS = [("received", "Received"), ("resolved", "Resolved"), ("pending", "Pending"), ("overdue", "Overdue"),
-          ("reopened", "Reopened"), ("rejected", "Rejected"), ("sla_compliance_percent", "On time %"),
-          ("avg_resolution_hours", "Avg h"), ("p90_resolution_hours", "P90 h")]
+COUNTS = [
+    ("received", "Received"),
+    ("resolved", "Resolved"),
+    ("pending", "Pending"),
+    ("overdue", "Overdue"),
+    ("reopened", "Reopened"),
+    ("rejected", "Rejected"),
+    ("sla_compliance_percent", "On time %"),
+    ("avg_resolution_hours", "Avg h"),
+    ("p90_resolution_hours", "P90 h"),
+]
 
 
 def as_report(data: dict[str, Any], title: str, now: datetime) -> Report:
@@ -86,19 +111,42 @@ def as_report(data: dict[str, Any], title: str, now: datetime) -> Report:
         tables=[
             _t("City", [data["overall"]] if data["overall"] else [], [("key", ""), *COUNTS]),
             _t("Towns ranked", data["by_town"], ranked, Chart("Index", "Town", "Grievance index by town")),
-            _t("Departments ranked", data["by_department"],
-               [("rank", "Rank"), ("key", "Department"), ("index", "Index"), *COUNTS]),
+            _t(
+                "Departments ranked",
+                data["by_department"],
+                [("rank", "Rank"), ("key", "Department"), ("index", "Index"), *COUNTS],
+            ),
             _t("Channels", data["by_channel"], [("key", "Channel"), *COUNTS], totals=True),
-            _t("Uptime beside throughput", data["uptime_throughput"],
-               [("name", "Channel"), ("uptime_percent", "Uptime %"), ("downtime_minutes", "Down min"),
-                ("received", "Received"), ("per_uptime_hour", "Per up-hour"), ("expected_missed", "Expected lost")],
-               Chart("Received", "Channel", "Complaints received per channel")),
-            _t("Top categories", data["top_categories"], [("category", "Category"), ("received", "Received")],
-               totals=True),
-            _t("Open complaints by age", data["aging"],
-               [("key", ""), *[(label, label) for _, _, label in cr.AGING]]),
-            _t("Internal tickets: time to restore", data["restore_times"],
-               [("town", "Town"), ("cause", "Cause"), ("outages", "Outages"), ("avg_restore_minutes", "Avg min"),
-                ("max_restore_minutes", "Max min")]),
+            _t(
+                "Uptime beside throughput",
+                data["uptime_throughput"],
+                [
+                    ("name", "Channel"),
+                    ("uptime_percent", "Uptime %"),
+                    ("downtime_minutes", "Down min"),
+                    ("received", "Received"),
+                    ("per_uptime_hour", "Per up-hour"),
+                    ("expected_missed", "Expected lost"),
+                ],
+                Chart("Received", "Channel", "Complaints received per channel"),
+            ),
+            _t(
+                "Top categories",
+                data["top_categories"],
+                [("category", "Category"), ("received", "Received")],
+                totals=True,
+            ),
+            _t("Open complaints by age", data["aging"], [("key", ""), *[(label, label) for _, _, label in cr.AGING]]),
+            _t(
+                "Internal tickets: time to restore",
+                data["restore_times"],
+                [
+                    ("town", "Town"),
+                    ("cause", "Cause"),
+                    ("outages", "Outages"),
+                    ("avg_restore_minutes", "Avg min"),
+                    ("max_restore_minutes", "Max min"),
+                ],
+            ),
         ],
     )

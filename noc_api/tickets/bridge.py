@@ -33,7 +33,7 @@ NOC = Actor.system("noc")
 OPEN_STATUSES = {s.value for s in ComplaintStatus if s.kind.value == "open"}
 
 
-@dataclass
+@dataclass(repr=False)
 class TicketBridge:
     """Raises, annotates, resolves and reopens internal tickets as outages open, change and close."""
 
@@ -75,8 +75,14 @@ class TicketBridge:
             return
         reused = self._reusable(session, outage, now)
         if reused is not None:
-            session.add(OutageTicket(outage_id=outage.id, tracking_number=reused.tracking_number,
-                                     subject_id=outage.subject_id, opened_at=now))
+            session.add(
+                OutageTicket(
+                    outage_id=outage.id,
+                    tracking_number=reused.tracking_number,
+                    subject_id=outage.subject_id,
+                    opened_at=now,
+                )
+            )
             self._reopen(session, reused, f"The outage is back (outage #{outage.id}, cause {outage.cause}).", now)
             return
         cfg = core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
@@ -87,7 +93,7 @@ class TicketBridge:
                 "channel": "internal",
                 "category": category_for(self.policy, outage.cause),
                 "description": ticket_description(outage, self._link(outage.id)),
-                "town_id": outage.town_id,
+                "town": outage.town_id,
                 "priority": "urgent" if outage.channels else None,
                 "channel_data": {"source_ref": f"outage:{outage.id}"},
             },
@@ -97,18 +103,28 @@ class TicketBridge:
             config=cfg,
         )
         assignee = f"it-{outage.town_id}" if outage.town_id else "it-noc"
-        act(session, tracking=reg.tracking_number, command=Command("assign", "IT staff of the town",
-                                                                    {"assignee": assignee}),
-            actor=NOC, now=now, config=cfg)
-        session.add(OutageTicket(outage_id=outage.id, tracking_number=reg.tracking_number,
-                                 subject_id=outage.subject_id, opened_at=now))
+        act(
+            session,
+            tracking=reg.tracking_number,
+            command=Command("assign", "IT staff of the town", {"assignee": assignee}),
+            actor=NOC,
+            now=now,
+            config=cfg,
+        )
+        session.add(
+            OutageTicket(
+                outage_id=outage.id, tracking_number=reg.tracking_number, subject_id=outage.subject_id, opened_at=now
+            )
+        )
         session.flush()
 
     def _reusable(self, session: Session, outage: Outage, now: datetime) -> ComplaintRow | None:
         """The same subject's ticket when it is still open or was resolved only moments ago (flapping)."""
         recent = session.scalars(
-            select(OutageTicket).where(OutageTicket.subject_id == outage.subject_id)
-            .order_by(OutageTicket.opened_at.desc()).limit(1)
+            select(OutageTicket)
+            .where(OutageTicket.subject_id == outage.subject_id)
+            .order_by(OutageTicket.opened_at.desc())
+            .limit(1)
         ).first()
         if recent is None:
             return None
@@ -117,7 +133,9 @@ class TicketBridge:
             return None
         if row.status in OPEN_STATUSES:
             return row
-        fresh = recent.resolved_at is not None and now - recent.resolved_at <= timedelta(minutes=self.policy.reuse_minutes)
+        fresh = recent.resolved_at is not None and now - recent.resolved_at <= timedelta(
+            minutes=self.policy.reuse_minutes
+        )
         return row if fresh and row.status in ("resolved", "verified") else None
 
     def _note(self, session: Session, outage: Outage, note: str, now: datetime) -> None:
@@ -127,9 +145,20 @@ class TicketBridge:
         if row is None or text is None:
             return
         status = ComplaintStatus(row.status)
-        append_event(session, row.id, Event(action="note", actor=NOC.name, role=NOC.kind, at=now,
-                                            from_status=status, to_status=status, note=text,
-                                            data={"outage_id": outage.id}))
+        append_event(
+            session,
+            row.id,
+            Event(
+                action="note",
+                actor=NOC.name,
+                role=NOC.kind,
+                at=now,
+                from_status=status,
+                to_status=status,
+                note=text,
+                data={"outage_id": outage.id},
+            ),
+        )
 
     def _resolve(self, session: Session, outage: Outage, ended_at: datetime, now: datetime) -> None:
         link = session.get(OutageTicket, outage.id)
@@ -142,13 +171,23 @@ class TicketBridge:
         minutes = (ended_at - outage.started_at).total_seconds() / 60 * max(1, len(outage.channels))
         note = resolution_note(outage, outage.ended_at or ended_at, minutes if outage.channels else 0.0)
         # Walk the lifecycle honestly: each step is an event in the ticket's history.
-        steps = {"registered": ["assign", "start", "resolve"], "assigned": ["start", "resolve"],
-                 "reopened": ["assign", "start", "resolve"], "in_progress": ["resolve"], "escalated": ["resolve"]}
+        steps = {
+            "registered": ["assign", "start", "resolve"],
+            "assigned": ["start", "resolve"],
+            "reopened": ["assign", "start", "resolve"],
+            "in_progress": ["resolve"],
+            "escalated": ["resolve"],
+        }
         for action in steps.get(row.status, []):
             params = {"assignee": row.assignee or f"it-{outage.town_id}"} if action == "assign" else {}
-            act(session, tracking=row.tracking_number, command=Command(action, note if action == "resolve" else
-                                                                         "outage ended", params),
-                actor=NOC, now=now, config=cfg)
+            act(
+                session,
+                tracking=row.tracking_number,
+                command=Command(action, note if action == "resolve" else "outage ended", params),
+                actor=NOC,
+                now=now,
+                config=cfg,
+            )
             row = self._row(session, link.tracking_number)
         link.resolved_at = now
         session.flush()
@@ -156,17 +195,27 @@ class TicketBridge:
     def _reopen_if_closed_early(self, session: Session, link: OutageTicket, outage: Outage, now: datetime) -> None:
         row = self._row(session, link.tracking_number)
         if row is not None and row.status not in OPEN_STATUSES:
-            self._reopen(session, row, f"Closed while outage #{outage.id} is still going on; reopened by the NOC.",
-                         now)
+            self._reopen(session, row, f"Closed while outage #{outage.id} is still going on; reopened by the NOC.", now)
 
     def _reopen(self, session: Session, row: ComplaintRow, note: str, now: datetime) -> None:
         cfg = core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
         if row.status in ("resolved", "verified"):
-            act(session, tracking=row.tracking_number, command=Command("reopen", note), actor=NOC, now=now,
-                config=cfg)
+            act(session, tracking=row.tracking_number, command=Command("reopen", note), actor=NOC, now=now, config=cfg)
         else:  # closed or rejected is final: note it; a fresh outage gets a fresh ticket next time
             status = ComplaintStatus(row.status)
-            append_event(session, row.id, Event(action="note", actor=NOC.name, role=NOC.kind, at=now,
-                                                from_status=status, to_status=status, note=note, data={}))
+            append_event(
+                session,
+                row.id,
+                Event(
+                    action="note",
+                    actor=NOC.name,
+                    role=NOC.kind,
+                    at=now,
+                    from_status=status,
+                    to_status=status,
+                    note=note,
+                    data={},
+                ),
+            )
         for link in session.scalars(select(OutageTicket).where(OutageTicket.tracking_number == row.tracking_number)):
             link.resolved_at = None

@@ -25,10 +25,16 @@ class Preventive:
 
 
 PREVENTIVE = (
-    Preventive(frozenset({"radio"}), 6, "Radio tower maintenance: repaint, guy wires, power and data cables, "
-               "alignment and signal check"),
-    Preventive(frozenset({"switch", "router", "firewall"}), 1, "Health check: logs reviewed, firmware and "
-               "configuration backup, port errors"),
+    Preventive(
+        frozenset({"radio"}),
+        6,
+        "Radio tower maintenance: repaint, guy wires, power and data cables, alignment and signal check",
+    ),
+    Preventive(
+        frozenset({"switch", "router", "firewall"}),
+        1,
+        "Health check: logs reviewed, firmware and configuration backup, port errors",
+    ),
 )
 
 
@@ -44,15 +50,21 @@ def period_key(now: datetime, months: int) -> str:
     return f"{now.year}P{index}of{12 // months}" if months != 6 else f"{now.year}H{index}"
 
 
-def _raise(session: Session, runtime: Runtime, *, source: str, town: str | None, description: str,
-           actor: Actor, now: datetime) -> str:
+def _raise(
+    session: Session, runtime: Runtime, *, source: str, town: str | None, description: str, actor: Actor, now: datetime
+) -> str:
     existing = session.scalar(select(PlannedTicket).where(PlannedTicket.source == source))
     if existing is not None:
         return existing.tracking_number
     reg = register_complaint(
         session,
-        data={"channel": "internal", "category": "noc-maintenance", "description": description, "town_id": town,
-              "channel_data": {"source_ref": source}},
+        data={
+            "channel": "internal",
+            "category": "noc-maintenance",
+            "description": description,
+            "town": town,
+            "channel_data": {"source_ref": source},
+        },
         actor=actor,
         directory=load_directory(session, runtime.inventory.city.code),
         now=now,
@@ -63,18 +75,24 @@ def _raise(session: Session, runtime: Runtime, *, source: str, town: str | None,
     return reg.tracking_number
 
 
-def ticket_for_window(session: Session, runtime: Runtime, *, window_id: int, note: str, actor: Actor,
-                      now: datetime) -> str:
+def ticket_for_window(
+    session: Session, runtime: Runtime, *, window_id: int, note: str, actor: Actor, now: datetime
+) -> str:
     """Raise (once) the internal ticket for a maintenance window; returns its tracking number."""
     w = session.get(nm.MaintenanceWindow, window_id)
     if w is None:
         raise PlannedError(f"no maintenance window {window_id}")
     topo = runtime.topology
-    site = {"device": lambda s: topo.devices[s].site_id, "site": lambda s: s,
-            "channel": lambda s: topo.channels[s].site_id}[w.scope](w.subject_id)
+    site = {
+        "device": lambda s: topo.devices[s].site_id,
+        "site": lambda s: s,
+        "channel": lambda s: topo.channels[s].site_id,
+    }[w.scope](w.subject_id)
     town = topo.sites[site].town_id if site in topo.sites else None
-    text = (f"Planned work on {w.scope} {w.subject_id} from {w.starts_at:%Y-%m-%d %H:%M} to "
-            f"{w.ends_at:%Y-%m-%d %H:%M} UTC (maintenance window #{w.id}). {w.note} {note}").strip()
+    text = (
+        f"Planned work on {w.scope} {w.subject_id} from {w.starts_at:%Y-%m-%d %H:%M} to "
+        f"{w.ends_at:%Y-%m-%d %H:%M} UTC (maintenance window #{w.id}). {w.note} {note}"
+    ).strip()
     return _raise(session, runtime, source=f"maintenance:{w.id}", town=town, description=text, actor=actor, now=now)
 
 
@@ -88,7 +106,15 @@ def schedule_preventive(session: Session, runtime: Runtime, now: datetime) -> li
             source = f"preventive:{dev.id}:{period_key(now, task.months)}"
             if session.scalar(select(PlannedTicket.id).where(PlannedTicket.source == source)):
                 continue
-            raised.append(_raise(session, runtime, source=source, town=site.town,
-                                 description=f"{task.work} — {dev.name or dev.id} ({dev.id}) at {site.name}.",
-                                 actor=Actor.system("noc"), now=now))
+            raised.append(
+                _raise(
+                    session,
+                    runtime,
+                    source=source,
+                    town=site.town,
+                    description=f"{task.work} — {dev.name or dev.id} ({dev.id}) at {site.name}.",
+                    actor=Actor.system("noc"),
+                    now=now,
+                )
+            )
     return raised

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from noc_api.health.model import Cause, Outage, Scope
+from noc_api.settings import Settings
 
 CATEGORY_BY_CAUSE = {
     Cause.POWER: "noc-power",
@@ -29,6 +30,12 @@ class TicketPolicy:
     skip_maintenance: bool = True  # planned work has its own ticket, raised by hand
     reuse_minutes: int = 30  # a site failing again this soon after its ticket was resolved reopens that ticket
     categories: dict[str, str] = field(default_factory=lambda: {c.value: v for c, v in CATEGORY_BY_CAUSE.items()})
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TicketPolicy:
+        """The policy as configured by CCIS_TICKET_SCOPES and CCIS_TICKET_REUSE_MINUTES."""
+        scopes = frozenset(Scope(x.strip()) for x in settings.ticket_scopes.split(",") if x.strip())
+        return cls(scopes=scopes, reuse_minutes=settings.ticket_reuse_minutes)
 
 
 def wants_ticket(policy: TicketPolicy, outage: Outage, device_kind: str | None) -> bool:
