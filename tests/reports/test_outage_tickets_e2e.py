@@ -1,0 +1,78 @@
+"""End to end with a real `ccis serve`: a town's agent falls silent -> one internal ticket in that town's IT queue;
+a restart mid-outage adds none; the agent comes back -> the ticket is resolved with the duration; the site
+failing again soon after reopens the same ticket. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from noc_api.runtime import start_runtime
+from noc_api.services.accounts import add_user, issue_site_token
+from noc_api.settings import load_settings
+from tests.noc_api.server import Reporter, ccis_serve
+from tests.noc_api.test_noc_e2e import ORANGI, wait_for
+
+
+def test_silent_town_raises_one_ticket_that_is_resolved_on_recovery(
+    db_url: str, inventory_path: Path, tmp_path: Path
+) -> None:
+    env = {
+        "CCIS_DATABASE_URL": db_url,
+        "CCIS_INVENTORY": str(inventory_path),
+        "CCIS_ENV": "test",
+        "CCIS_SECRET_KEY": "tickets-e2e-secret-0123456789",
+        "CCIS_HEARTBEAT_SECONDS": "1",
+        "CCIS_GRACE_HEARTBEATS": "3",
+        "CCIS_HEALTH_INTERVAL_SECONDS": "0.3",
+        "CCIS_HOLD_DOWN_SECONDS": "1",
+        "CCIS_LEADER_LEASE_SECONDS": "2",
+        "CCIS_PREVENTIVE_MAINTENANCE": "false",
+        "CCIS_ATTACHMENTS_DIR": str(tmp_path / "att"),
+    }
+    settings = load_settings(**{k.removeprefix("CCIS_").lower(): v for k, v in env.items()})
+    rt = start_runtime(settings)
+    with rt.sessions.begin() as s:
+        token = issue_site_token(s, "town-orangi")
+        add_user(s, username="it.orangi", password="it password 123", role="noc")
+    rt.engine.dispose()
+
+    def staff(url: str) -> httpx.Client:
+        c = httpx.Client(base_url=url, timeout=10)
+        login = c.post("/api/v1/auth/login", json={"username": "it.orangi", "password": "it password 123"})
+        c.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        return c
+
+    def tickets(c: httpx.Client) -> list[dict]:
+        return c.get("/api/v1/complaints", params={"channel": "internal", "town": "orangi"}).json()
+
+    with ccis_serve(env, tmp_path / "serve-1.log") as url:
+        c = staff(url)
+        town = Reporter(url, token, "town-orangi", ORANGI)
+        town.start()
+        wait_for("Orangi up", lambda: c.get("/api/v1/noc/outages", params={"open": True}).json() == [] and town.sent)
+        assert tickets(c) == []
+        town.stop()  # the agent falls silent
+        [t] = wait_for("one ticket", lambda: tickets(c))
+        assert t["town_id"] == "orangi" and t["department_id"] == "it" and t["status"] == "assigned"
+        outage_ids = [o["id"] for o in c.get("/api/v1/noc/outages", params={"open": True}).json()]
+        assert len(outage_ids) == 1
+    # The server restarts while the outage goes on.
+    with ccis_serve(env, tmp_path / "serve-2.log") as url:
+        c = staff(url)
+        wait_for("the sweeps resumed", lambda: c.get("/api/v1/noc/outages", params={"open": True}).json())
+        assert [x["tracking_number"] for x in tickets(c)] == [t["tracking_number"]]
+        town = Reporter(url, token, "town-orangi", ORANGI)
+        town.start()  # the agent comes back
+        try:
+            resolved = wait_for("the ticket resolved", lambda: [x for x in tickets(c) if x["status"] == "resolved"])
+            detail = c.get(f"/api/v1/complaints/{resolved[0]['tracking_number']}").json()
+            note = next(e["note"] for e in reversed(detail["history"]) if e["action"] == "resolve")
+            assert f"Outage #{outage_ids[0]} ended" in note and " min" in note and "cause" in note
+            # It fails again soon after: the same ticket is reopened, no second ticket.
+            town.stop()
+            wait_for("the ticket reopened", lambda: [x for x in tickets(c) if x["status"] == "reopened"])
+            assert len(tickets(c)) == 1
+        finally:
+            town.stop()
