@@ -41,7 +41,10 @@ MATRIX: dict[Role, dict[str, tuple[Scope, ...]]] = {
     Role.ESCALATION_OFFICER: {"view": (C,), "assign": (E,), "resolve": (E,), "reject": (E,)},
     Role.MAYOR_OFFICE: {"register": (C,), "view": (C,), "subscribe": (C,)},
     Role.NOC: {a: (INT,) for a in ("register", "view", "edit", "assign", "start", "resolve", "close", "reject")},
-    Role.ENGINEER: {a: (INT,) for a in ("view", "start", "wait_citizen", "resume", "resolve", "request_reassign")},
+    # Engineers work internal tickets and raise them by hand for planned work.
+    Role.ENGINEER: {
+        a: (INT,) for a in ("register", "view", "start", "wait_citizen", "resume", "resolve", "request_reassign")
+    },
     Role.ADMINISTRATOR: {},  # everything, everywhere (checked below)
 }
 CITIZEN_ACTIONS = frozenset({"reopen", "feedback"})
@@ -55,6 +58,7 @@ REGISTER_CHANNELS: dict[Role, frozenset[Channel]] = {
     Role.COUNTER_OPERATOR: frozenset({Channel.WALK_IN}),
     Role.MAYOR_OFFICE: frozenset({Channel.MAYOR_OFFICE}),
     Role.NOC: frozenset({Channel.INTERNAL}),
+    Role.ENGINEER: frozenset({Channel.INTERNAL}),
 }
 
 

@@ -22,6 +22,7 @@ from noc_api.routers import (
     public_complaints,
     reports,
     system,
+    tickets,
 )
 from noc_api.runtime import Runtime, start_runtime
 from noc_api.settings import Settings, get_settings
@@ -66,4 +67,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(open311.router)
     app.include_router(alerts.router)
     app.include_router(reports.router)
+    app.include_router(tickets.router)
     return app

@@ -25,16 +25,32 @@ def test_periods_are_local_and_complete() -> None:
 
 def test_reports_mailed_once_with_attachments(db_url: str, inventory_path: Path, tmp_path: Path, smtp) -> None:  # noqa: ANN001, F811
     inbox, port = smtp
-    rt = start_runtime(load_settings(database_url=db_url, inventory=inventory_path, env="test", run_scheduler=False,
-                                     smtp_host="127.0.0.1", smtp_port=port, smtp_from="mis@ccis.test",
-                                     attachments_dir=tmp_path / "att"))
+    rt = start_runtime(
+        load_settings(
+            database_url=db_url,
+            inventory=inventory_path,
+            env="test",
+            run_scheduler=False,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_from="mis@ccis.test",
+            attachments_dir=tmp_path / "att",
+        )
+    )
     try:
         with rt.sessions.begin() as s:
             may_2026(s)
-            add_user(s, username="mayor.office", password="mayor password 1", role="mayor_office",
-                     email="mayor@ccis.test")
-            add_user(s, username="head.kwsb", password="head password 1", role="department_head",
-                     department="kwsb", email="head.kwsb@ccis.test")
+            add_user(
+                s, username="mayor.office", password="mayor password 1", role="mayor_office", email="mayor@ccis.test"
+            )
+            add_user(
+                s,
+                username="head.kwsb",
+                password="head password 1",
+                role="department_head",
+                department="kwsb",
+                email="head.kwsb@ccis.test",
+            )
             add_user(s, username="no.mail", password="no mail password", role="senior_director")
         now = local(6, 1, 6)
         with rt.sessions.begin() as s:

@@ -1,0 +1,84 @@
+"""Planned work gets internal tickets: by hand for a maintenance window, and the city's preventive schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from complaint_core.adapters.orm import ComplaintRow
+from noc_api.app import create_app
+from noc_api.runtime import Runtime, start_runtime
+from noc_api.services.accounts import add_user
+from noc_api.settings import load_settings
+from noc_api.tickets.planned import period_key, schedule_preventive
+from tests.reports.fixtures import local
+
+
+@pytest.fixture
+def runtime(db_url: str, inventory_path: Path, tmp_path: Path) -> Iterator[Runtime]:
+    rt = start_runtime(
+        load_settings(
+            database_url=db_url,
+            inventory=inventory_path,
+            env="test",
+            run_scheduler=False,
+            attachments_dir=tmp_path / "att",
+            secret_key="planned-secret-key-0123",
+        )
+    )
+    with rt.sessions.begin() as s:
+        add_user(s, username="eng.gadap", password="engineer pass 1", role="engineer")
+        add_user(s, username="qc.one", password="qc password 123", role="qc_officer")
+    yield rt
+    rt.engine.dispose()
+
+
+def test_engineer_raises_a_ticket_for_a_maintenance_window(runtime: Runtime) -> None:
+    with TestClient(create_app(runtime.settings, runtime=runtime)) as c:
+        qc = c.post("/api/v1/auth/login", json={"username": "qc.one", "password": "qc password 123"})
+        assert (
+            c.post(
+                "/api/v1/noc/maintenance/1/ticket",
+                json={},
+                headers={"Authorization": f"Bearer {qc.json()['access_token']}"},
+            ).status_code
+            == 403
+        )
+        c.post("/api/v1/auth/login", json={"username": "eng.gadap", "password": "engineer pass 1"})
+        w = c.post(
+            "/api/v1/noc/maintenance",
+            json={
+                "scope": "device",
+                "subject_id": "radio-gadap",
+                "starts_at": "2026-12-01T05:00:00Z",
+                "ends_at": "2026-12-01T09:00:00Z",
+                "note": "Tower repaint",
+            },
+        ).json()
+        r = c.post(f"/api/v1/noc/maintenance/{w['id']}/ticket", json={"note": "Crew of three"})
+        assert r.status_code == 201, r.text
+        again = c.post(f"/api/v1/noc/maintenance/{w['id']}/ticket", json={})
+        assert again.json()["tracking_number"] == r.json()["tracking_number"]
+        missing = c.post("/api/v1/noc/maintenance/999/ticket", json={})
+        assert missing.status_code == 404 and missing.json()["detail"] == "no maintenance window 999"
+    with runtime.sessions() as s:
+        [t] = s.scalars(select(ComplaintRow).where(ComplaintRow.channel == "internal")).all()
+        assert (t.category_id, t.town_id) == ("noc-maintenance", "gadap")
+        assert "radio-gadap" in t.description and "Tower repaint" in t.description and "Crew of three" in t.description
+
+
+def test_preventive_schedule_is_raised_once_per_period(runtime: Runtime) -> None:
+    radios = sum(1 for _, d in runtime.inventory.devices() if d.kind == "radio")
+    network = sum(1 for _, d in runtime.inventory.devices() if d.kind in ("switch", "router", "firewall"))
+    with runtime.sessions.begin() as s:
+        first = schedule_preventive(s, runtime, local(7, 1, 9))
+    assert len(first) == radios + network
+    with runtime.sessions.begin() as s:
+        assert schedule_preventive(s, runtime, local(7, 20, 9)) == []  # same half-year, same month
+        august = schedule_preventive(s, runtime, local(8, 3, 9))  # a new month: only the monthly checks
+    assert len(august) == network
+    assert period_key(local(7, 1, 9), 6) == "2026H2" and period_key(local(3, 1, 9), 6) == "2026H1"
