@@ -113,7 +113,9 @@ def duplicates(
 
 def add_subscription(session: Session, actor: Actor, body: Any) -> dict[str, Any]:
     """Staff (within their scope) or citizens (owner "citizen") subscribe to new/resolved complaints."""
-    if actor.kind == "staff" and not can(actor, "subscribe", Target(town_id=body.town, department_id=actor.department_id)):
+    if actor.kind == "staff" and not can(
+        actor, "subscribe", Target(town_id=body.town, department_id=actor.department_id)
+    ):
         raise Forbidden(f"{actor.role} may not subscribe to complaints of {body.town or 'the whole city'}")
     sub = subscribe(
         session,
