@@ -23,6 +23,7 @@ from complaint_core.routing import CategoryInfo, DepartmentInfo, Directory, Town
 from complaint_core.services.actions import act, edit_complaint
 from complaint_core.services.escalation import escalate_overdue
 from complaint_core.services.feedback import citizen_reopen, rate
+from complaint_core.services.internal import raise_internal_ticket, resolve_internal_ticket
 from complaint_core.services.notify import subscribe
 from complaint_core.services.queries import SearchFilters, detail, public_status, qc_queue, search
 from complaint_core.services.registration import Registered, register_complaint
@@ -55,8 +56,10 @@ __all__ = [
     "escalate_overdue",
     "public_status",
     "qc_queue",
+    "raise_internal_ticket",
     "rate",
     "register_complaint",
+    "resolve_internal_ticket",
     "search",
     "subscribe",
 ]

@@ -106,7 +106,8 @@ def register_complaint(
         days=config.duplicate_days,
     )
     priority = (intake.priority.value if intake.priority else None) or rt.category.priority
-    promised = promised_seconds(rt.category.promised_hours, priority)
+    # The category's hours already reflect its usual priority; only a priority given at intake shortens them.
+    promised = promised_seconds(rt.category.promised_hours, intake.priority.value if intake.priority else "normal")
     due = promised_due(now, promised, config.calendar)
     status = ComplaintStatus.TRIAGE if rt.triage else ComplaintStatus.REGISTERED
     # Reads first, then writes: on SQLite the write lock is then held only for the short write phase.

@@ -23,8 +23,18 @@ def free_port() -> int:
 def ccis_serve(env: dict[str, str], timeout: float = 30.0) -> Iterator[str]:
     """Start `ccis serve`, wait for /healthz, yield the base URL; always stop it."""
     port = free_port()
-    cmd = [sys.executable, "-m", "ccis.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level",
-           "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ccis.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

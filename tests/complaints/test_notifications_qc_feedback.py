@@ -59,11 +59,17 @@ def test_sms_and_email_at_registration_and_resolution(peers_env) -> None:  # noq
     assert rcpts == ["ayesha@example.pk", "ward-watch@example.pk"]
     assert any(c["tracking_number"] in body for _, _, body in inbox.messages)
     t = c["tracking_number"]
+    staff_sub = {"medium": "email", "address": "thead@city.test", "event": "resolved", "town": "orangi"}
+    assert env.client.post("/api/v1/subscriptions", json=staff_sub, headers=env.h("thead")).status_code == 201
+    lyari = {**staff_sub, "town": "lyari"}
+    assert env.client.post("/api/v1/subscriptions", json=lyari, headers=env.h("thead")).status_code == 403
     env.ok("gro", t, "assign", assignee="lme")
     env.ok("lme", t, "start")
     env.ok("lme", t, "resolve", note="lifted")
     _deliver(env)
     assert "resolved" in sms[-1]["text"] and f"/track/{t}" in sms[-1]["text"]
+    resolved_mail = [tos for _, tos, body in inbox.messages if f"Resolved {t}" in body]
+    assert resolved_mail == [["thead@city.test"]]
     assert _deliver(env).sent == 0  # nothing sent twice
 
 

@@ -17,17 +17,29 @@ from noc_api.settings import load_settings
 from tests.complaints.conftest import complaint_body
 from tests.complaints.server import ccis_serve
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.mark.slow
 def test_citizen_tracks_rates_and_reopens_in_a_browser(tmp_path: Path, inventory_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    env = {"CCIS_DATABASE_URL": f"sqlite:///{tmp_path / 'ccis.db'}", "CCIS_INVENTORY": str(inventory_path),
-           "CCIS_ENV": "test", "CCIS_SECRET_KEY": "p" * 32, "CCIS_ATTACHMENTS_DIR": str(tmp_path / "att"),
-           "CCIS_RUN_SCHEDULER": "false"}
+    env = {
+        "CCIS_DATABASE_URL": f"sqlite:///{tmp_path / 'ccis.db'}",
+        "CCIS_INVENTORY": str(inventory_path),
+        "CCIS_ENV": "test",
+        "CCIS_SECRET_KEY": "p" * 32,
+        "CCIS_ATTACHMENTS_DIR": str(tmp_path / "att"),
+        "CCIS_RUN_SCHEDULER": "false",
+    }
     settings = load_settings(database_url=env["CCIS_DATABASE_URL"], inventory=inventory_path, env="test")
     forget_directory()
     rt = start_runtime(settings)
@@ -35,8 +47,9 @@ def test_citizen_tracks_rates_and_reopens_in_a_browser(tmp_path: Path, inventory
     admin = Actor.system("test")
     with rt.sessions.begin() as s:
         cfg = core_config(settings)
-        t = register_complaint(s, data=complaint_body(), actor=admin, directory=load_directory(s, "KHI"), now=now,
-                               config=cfg).tracking_number
+        t = register_complaint(
+            s, data=complaint_body(), actor=admin, directory=load_directory(s, "KHI"), now=now, config=cfg
+        ).tracking_number
         for a in ("assign", "start", "resolve"):
             act(s, tracking=t, command=Command(a, "done", {"assignee": "lme"}), actor=admin, now=now, config=cfg)
     rt.engine.dispose()

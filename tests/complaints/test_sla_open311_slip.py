@@ -170,3 +170,34 @@ def test_open311_georeport_v2(env: Env) -> None:
     assert c.get("/open311/v2/requests.json", params={"status": "closed"}).json() == []
     assert c.get("/open311/v2/requests.json", params={"start_date": "yesterday"}).status_code == 400
     assert c.get("/open311/v2/requests/KHI-1999-0000001.json").status_code == 404
+
+
+def test_internal_ticket_entry_points_for_the_noc(env: Env) -> None:
+    from complaint_core.services.internal import raise_internal_ticket, resolve_internal_ticket
+
+    rt = env.app.state.runtime
+    cfg = core_config(rt.settings, "Asia/Karachi")
+    now = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    with rt.sessions.begin() as s:
+        t = raise_internal_ticket(
+            s,
+            category_id="noc-power",
+            description="Orangi town office down: power",
+            source_ref="outage-42",
+            town_id="orangi",
+            assignee="engineer",
+            directory=load_directory(s, "KHI"),
+            now=now,
+            config=cfg,
+        )
+    assert t.department_id == "it" and t.tracking_number.startswith("KHI-2026-")
+    with rt.sessions.begin() as s:
+        status = resolve_internal_ticket(
+            s, tracking=t.tracking_number, note="power back after 2 h 28 min (power)", now=now, config=cfg
+        )
+        again = resolve_internal_ticket(s, tracking=t.tracking_number, note="again", now=now, config=cfg)
+    assert status == again == "resolved"
+    d = env.client.get(f"/api/v1/complaints/{t.tracking_number}", headers=env.h("noc")).json()
+    assert [h["action"] for h in d["history"]] == ["register", "assign", "start", "resolve"]
+    assert d["history"][-1]["actor"] == "noc" and d["qc_required"] is False
+    assert env.client.get(f"/api/v1/complaints/{t.tracking_number}", headers=env.h("gro")).status_code == 404
