@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from complaint_core.lifecycle import Command
-from complaint_core.model import Forbidden, InvalidInput, NotFound
+from complaint_core.model import Forbidden, InvalidInput
 from complaint_core.policy import Target, can
 from complaint_core.roles import Actor
 from complaint_core.services import actions, feedback, queries, registration
@@ -177,8 +177,6 @@ def public_feedback(session: Session, rt: Runtime, tracking: str, body: Any) -> 
 
 def slip_data(session: Session, rt: Runtime, actor: Actor, tracking: str) -> dict[str, Any]:
     d = queries.detail(session, tracking, actor)
-    if not d:
-        raise NotFound(tracking)
     d["public_url"] = f"{rt.settings.public_base_url.rstrip('/')}/track/{d['tracking_number']}"
     d["city"] = rt.inventory.city.name
     return d
