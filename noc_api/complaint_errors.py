@@ -6,11 +6,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 
-from complaint_core.model import Conflict, DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
+from complaint_core.model import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
 
 
 def install_complaint_errors(app: FastAPI) -> None:
-    """Map domain errors: 422 bad input, 409 illegal move or stale version, 404, 403."""
+    """Map domain errors: 422 bad input, 409 illegal move or stale version (Conflict), 404, 403."""
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -34,6 +34,3 @@ def install_complaint_errors(app: FastAPI) -> None:
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
         msg = "the complaint was changed by someone else at the same time; reload and try again"
         return JSONResponse({"detail": msg, "status": 409}, status_code=409)
-
-    # Conflict is a DomainError too; kept explicit for readers.
-    assert issubclass(Conflict, DomainError)

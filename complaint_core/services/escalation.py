@@ -37,7 +37,11 @@ def escalate_overdue(
     # Only complaints whose due date is near enough for a warning can change anything; the rest are skipped.
     horizon_rows = session.execute(
         select(ComplaintRow)
-        .where(ComplaintRow.kind == StatusKind.OPEN.value, ComplaintRow.escalation_level < len(pol.tiers))
+        .where(
+            ComplaintRow.kind == StatusKind.OPEN.value,
+            ComplaintRow.escalation_level < len(pol.tiers),
+            ComplaintRow.status != ComplaintStatus.WAITING_CITIZEN.value,  # paused: its clock is stopped
+        )
         .order_by(ComplaintRow.due_at)
         .limit(batch)
     ).scalars()

@@ -56,31 +56,46 @@ def tell_citizen(session: Session, row: ComplaintRow, *, reason: str, text: str,
         )
 
 
-def tell_subscribers(session: Session, row: ComplaintRow, *, event: str, text: str, now: datetime) -> int:
-    """Notify everyone subscribed to ``event`` (new | resolved) for this complaint's town, ward or category."""
-    stmt = select(Subscription).where(
+def subscribers(
+    session: Session, *, event: str, town_id: str | None, ward: str | None, category_ids: list[str]
+) -> list[tuple[str, str]]:
+    """(medium, address) of everyone subscribed to ``event`` (new | resolved) for this town, ward or category."""
+    stmt = select(Subscription.medium, Subscription.address).where(
         Subscription.active.is_(True),
         Subscription.event == event,
-        or_(Subscription.town_id.is_(None), Subscription.town_id == row.town_id),
-        or_(Subscription.ward.is_(None), Subscription.ward == row.ward),
-        or_(
-            Subscription.category_id.is_(None),
-            Subscription.category_id.in_([row.category_id, row.parent_category_id or row.category_id]),
-        ),
+        or_(Subscription.town_id.is_(None), Subscription.town_id == town_id),
+        or_(Subscription.ward.is_(None), Subscription.ward == ward),
+        or_(Subscription.category_id.is_(None), Subscription.category_id.in_(category_ids)),
     )
-    subs = list(session.execute(stmt).scalars())
-    for sub in subs:
+    with session.no_autoflush:  # a read: pending rows need not be written for it
+        return [(m, a) for m, a in session.execute(stmt)]
+
+
+def tell_subscribers(
+    session: Session,
+    row: ComplaintRow,
+    *,
+    event: str,
+    text: str,
+    now: datetime,
+    found: list[tuple[str, str]] | None = None,
+) -> int:
+    """Notify everyone subscribed to ``event`` for this complaint (``found``: already looked up)."""
+    if found is None:
+        cats = [row.category_id, row.parent_category_id or row.category_id]
+        found = subscribers(session, event=event, town_id=row.town_id, ward=row.ward, category_ids=cats)
+    for medium, address in found:
         enqueue(
             session,
-            medium=sub.medium,
-            to=sub.address,
+            medium=medium,
+            to=address,
             subject=f"{event} complaint {row.tracking_number}",
             body=text,
             reason=f"subscription_{event}",
             now=now,
             complaint_id=row.id,
         )
-    return len(subs)
+    return len(found)
 
 
 def subscribe(

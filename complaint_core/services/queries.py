@@ -10,11 +10,11 @@ from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from complaint_core.adapters.orm import Attachment, ComplaintRow
-from complaint_core.adapters.repo import get_row, history, state_of
+from complaint_core.adapters.repo import get_row, history, state_of, target_of
 from complaint_core.intake import normalise_phone
 from complaint_core.lifecycle import allowed_actions
 from complaint_core.model import ComplaintStatus, Forbidden, InvalidInput, NotFound, StatusKind
-from complaint_core.policy import can, view_filter
+from complaint_core.policy import Target, can, view_filter
 from complaint_core.roles import Actor
 from complaint_core.services.actions import load_visible
 
@@ -55,8 +55,6 @@ def detail(session: Session, tracking: str, actor: Actor) -> dict[str, Any]:
         }
         for a in session.execute(select(Attachment).where(Attachment.complaint_id == row.id)).scalars()
     ]
-    from complaint_core.adapters.repo import target_of
-
     out["allowed_actions"] = [a for a in allowed_actions(state_of(row)) if can(actor, a, target_of(row))]
     return out
 
@@ -154,7 +152,7 @@ def search(
 
 def qc_queue(session: Session, *, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
     """Resolved complaints sampled for a QC call-back, oldest resolution first."""
-    if not can(actor, "qc_queue", _any_target()):
+    if not can(actor, "qc_queue", Target()):
         raise Forbidden(f"{actor.role or actor.kind} has no QC queue")
     stmt = (
         select(ComplaintRow)
@@ -163,12 +161,6 @@ def qc_queue(session: Session, *, actor: Actor, limit: int = 50) -> list[dict[st
         .limit(limit)
     )
     return [summary(r) | {"phone": r.phone, "citizen_name": r.citizen_name} for r in session.execute(stmt).scalars()]
-
-
-def _any_target():  # noqa: ANN202
-    from complaint_core.policy import Target
-
-    return Target()
 
 
 def public_status(session: Session, tracking: str, phone_last4: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from complaint_core.policy import Target, can
 from complaint_core.roles import Actor
 from complaint_core.routing import Directory, Route, route
 from complaint_core.services.duplicates import DuplicateHint, find_duplicates
-from complaint_core.services.notify import tell_citizen, tell_subscribers
+from complaint_core.services.notify import subscribers, tell_citizen, tell_subscribers
 from complaint_core.sla import promised_due, promised_seconds
 
 
@@ -106,9 +106,18 @@ def register_complaint(
         days=config.duplicate_days,
     )
     priority = (intake.priority.value if intake.priority else None) or rt.category.priority
-    promised = promised_seconds(rt.category.promised_hours, priority)
+    # The category's hours already reflect its usual priority; only a priority given at intake shortens them.
+    promised = promised_seconds(rt.category.promised_hours, intake.priority.value if intake.priority else "normal")
     due = promised_due(now, promised, config.calendar)
     status = ComplaintStatus.TRIAGE if rt.triage else ComplaintStatus.REGISTERED
+    # Reads first, then writes: on SQLite the write lock is then held only for the short write phase.
+    watchers = subscribers(
+        session,
+        event="new",
+        town_id=rt.town_id,
+        ward=intake.ward,
+        category_ids=[rt.category.id, rt.category.parent_id or rt.category.id],
+    )
     # The counter upsert is the transaction's first write: on SQLite it takes the write lock before anything else.
     tracking = next_tracking_number(session, directory.city_code, now.year)
     row = ComplaintRow(
@@ -165,14 +174,10 @@ def register_complaint(
     text = registration_text(tracking, rt.category.name, due)
     if intake.channel.value != "internal":
         tell_citizen(session, row, reason="registered", text=text, now=now)
-    tell_subscribers(
-        session,
-        row,
-        event="new",
-        text=f"New complaint {tracking} ({rt.category.name}) in "
-        f"{row.town_id or 'city-wide'}: {intake.description[:140]}",
-        now=now,
+    summary = (
+        f"New complaint {tracking} ({rt.category.name}) in {row.town_id or 'city-wide'}: {intake.description[:140]}"
     )
+    tell_subscribers(session, row, event="new", text=summary, now=now, found=watchers)
     session.flush()
     return Registered(
         tracking,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import base64
 import binascii
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from complaint_core.lifecycle import Command
-from complaint_core.model import Forbidden, InvalidInput, NotFound
+from complaint_core.model import Forbidden, InvalidInput
 from complaint_core.policy import Target, can
 from complaint_core.roles import Actor
 from complaint_core.services import actions, feedback, queries, registration
@@ -113,7 +113,9 @@ def duplicates(
 
 def add_subscription(session: Session, actor: Actor, body: Any) -> dict[str, Any]:
     """Staff (within their scope) or citizens (owner "citizen") subscribe to new/resolved complaints."""
-    if actor.kind == "staff" and not can(actor, "subscribe", Target(town_id=body.town, department_id=actor.department_id)):
+    if actor.kind == "staff" and not can(
+        actor, "subscribe", Target(town_id=body.town, department_id=actor.department_id)
+    ):
         raise Forbidden(f"{actor.role} may not subscribe to complaints of {body.town or 'the whole city'}")
     sub = subscribe(
         session,
@@ -175,8 +177,6 @@ def public_feedback(session: Session, rt: Runtime, tracking: str, body: Any) -> 
 
 def slip_data(session: Session, rt: Runtime, actor: Actor, tracking: str) -> dict[str, Any]:
     d = queries.detail(session, tracking, actor)
-    if not d:
-        raise NotFound(tracking)
     d["public_url"] = f"{rt.settings.public_base_url.rstrip('/')}/track/{d['tracking_number']}"
     d["city"] = rt.inventory.city.name
     return d

@@ -166,8 +166,8 @@ def post_request(session: Session, rt: Runtime, form: dict[str, Any], now: datet
         "phone": form.get("phone"),
         "email": form.get("email"),
         "address": form.get("address_string"),
-        "lat": form.get("lat"),
-        "lon": form.get("long"),
+        "lat": form.get("lat") or None,
+        "lon": form.get("long") or None,
         "channel_data": {
             "open311_client": client,
             "device_id": form.get("device_id"),

@@ -91,16 +91,16 @@ def photo_b64(data: bytes = PNG) -> str:
 
 def make_env(db_url: str, inventory_path: Path, tmp_path: Path, **settings: Any) -> Iterator[Env]:
     forget_directory()
-    cfg = load_settings(
-        database_url=db_url,
-        inventory=inventory_path,
-        env="test",
-        secret_key="s" * 32,
-        attachments_dir=tmp_path / "attachments",
-        max_photo_bytes=4096,
-        qc_sample_rate=0.0,
-        **settings,
-    )
+    base = {
+        "database_url": db_url,
+        "inventory": inventory_path,
+        "env": "test",
+        "secret_key": "s" * 32,
+        "attachments_dir": tmp_path / "attachments",
+        "max_photo_bytes": 4096,
+        "qc_sample_rate": 0.0,
+    }
+    cfg = load_settings(**{**base, **settings})
     app = create_app(cfg)
     with TestClient(app) as client:
         headers = {}
