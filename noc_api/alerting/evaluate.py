@@ -241,16 +241,16 @@ def _metric_hits(lr: LoadedRule, ctx: Context, memory: Memory, active: set[str],
     kind = rule.when.kind
     if kind == "absent_for":
         return _absent_hits(lr, ctx, now)
+    sel_labels, sel_regex = rule.select.labels, rule.select.labels_regex
+    hysteresis = rule.when.clear_below is not None or rule.when.clear_above is not None
     for s in ctx.by_metric.get(metric, ()):
         d = snap.devices.get(s.device_id)
         labels = dict(s.labels)
         if not _where_ok(rule, d.kind if d else None, d.site_id if d else None, d.town_id if d else None):
             continue
-        if not _labels_ok(rule, labels):
+        if (sel_labels or sel_regex) and not _labels_ok(rule, labels):
             continue
-        identity = {"device": s.device_id, **labels}
-        fp = fingerprint(rule.name, identity)
-        extra: dict[str, Any] = {"kind": d.kind if d else "", "device_kind": d.kind if d else "", "at": s.at}
+        rate = None
         if kind in ("rate_below", "rate_above"):
             key = (s.device_id, metric, s.labels)
             prev = memory.get(key)
@@ -260,14 +260,19 @@ def _metric_hits(lr: LoadedRule, ctx: Context, memory: Memory, active: set[str],
                 continue
             rate = (s.value - prev[0]) / ((s.at - prev[1]).total_seconds() / 60.0)
             holds = rate < rule.when.rate_below if kind == "rate_below" else rate > rule.when.rate_above
-            extra["rate"] = rate
         else:
-            holds = _threshold(rule, s.value, fp in active)
+            holds = _threshold(rule, s.value, False)
+            if not holds and hysteresis and _threshold(rule, s.value, True):
+                # in the hysteresis band: only an alert already active stays (the fingerprint is costly, so late)
+                holds = fingerprint(rule.name, {"device": s.device_id, **labels}) in active
         if holds:
+            extra: dict[str, Any] = {"kind": d.kind if d else "", "device_kind": d.kind if d else "", "at": s.at}
+            if rate is not None:
+                extra["rate"] = rate
             out.append(
                 _hit(
                     lr,
-                    identity,
+                    {"device": s.device_id, **labels},
                     s.device_id,
                     d.site_id if d else None,
                     d.town_id if d else None,
