@@ -163,6 +163,9 @@ def flush_groups(session: Session, settings: Settings, routing: Routing, now: da
         group.first_notified_at = group.first_notified_at or now
         if reason == NotifyReason.RESOLVED:
             group.closed_at = now
+    for key, group in groups.items():
+        if key not in members and group.closed_at is None:
+            group.closed_at = now  # its alerts were folded into a parent's group: that group speaks for them
     queued += escalate(session, settings, routing, groups, members, now)
     return queued
 

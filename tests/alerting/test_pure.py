@@ -125,3 +125,15 @@ def test_escalation_steps_and_backoff() -> None:
     assert due_escalation(chain, 1, T0, T0 + timedelta(minutes=44)) is None
     assert due_escalation(chain, 0, T0, T0 + timedelta(hours=2)) == 2  # a late cycle jumps to the due step
     assert [backoff(n, 5, 600) for n in (1, 2, 3, 8, 20)] == [5, 10, 20, 600, 600]
+
+
+def test_exported_members() -> None:
+    import noc_api.alerting as pkg
+
+    assert sorted(pkg.__all__) == sorted(
+        n
+        for n in dir(pkg)
+        if not n.startswith("_")
+        and n[0].isupper()
+        or n in {"is_suppressed", "load_rules_dir", "match", "needs_notify", "rules_status", "run_notification_cycle"}
+    )

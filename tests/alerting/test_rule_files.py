@@ -116,7 +116,7 @@ def test_bad_file_does_not_hide_good_ones_and_cli_reports(tmp_path: Path, capsys
     rs = load_rules_dir(tmp_path)
     assert [r.rule.name for r in rs.rules] == ["ok_rule"] and len(rs.problems) == 1
     assert main(["rules", "check", str(tmp_path)]) == 1
-    assert f"{tmp_path / 'bad.yaml'}:3: select.metric: unknown metric 'nope'" in capsys.readouterr().err
+    assert f"{tmp_path / 'bad.yaml'}:3: rules[0].select.metric: unknown metric 'nope'" in capsys.readouterr().err
 
 
 def test_shipped_rules_and_routing_are_clean(capsys) -> None:  # noqa: ANN001
