@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from noc_api.alerting.cycle import run_notification_cycle  # noqa: E402
+from noc_api.alerting.cycle import run_notification_cycle, run_notification_job  # noqa: E402
 from noc_api.alerting.evaluate import evaluate  # noqa: E402
 from noc_api.alerting.lifecycle import advance  # noqa: E402
 from noc_api.alerting.listener import AlertingListener  # noqa: E402
@@ -158,8 +158,7 @@ def latency(tmp: Path, inbox: Inbox, port: int) -> None:
         env.listener.on_health(s, snap, [OutageEvent(OutageEventKind.OPENED, outage, now)], now)
     deadline = t0 + 20
     while not inbox.mails and time.perf_counter() < deadline:
-        with env.sessions.begin() as s:
-            run_notification_cycle(s, datetime.now(UTC), env.settings)
+        run_notification_job(env.sessions, lambda: datetime.now(UTC), env.settings)
         if not inbox.mails:
             time.sleep(0.5)
     if inbox.mails:
