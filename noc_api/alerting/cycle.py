@@ -147,8 +147,7 @@ def flush_groups(session: Session, settings: Settings, routing: Routing, now: da
                 group.closed_at = now  # moved or cancelled without a notice worth sending
             continue
         lead = lead_alert(alerts)
-        labels = {**lead.labels, "device_kind": lead.labels.get("device_kind", "")}
-        target = match_route(labels, routing, local_time(routing, now))
+        target = match_route(lead.labels, routing, local_time(routing, now))
         if reason == NotifyReason.RESOLVED:
             receivers = list(group.told)
         else:

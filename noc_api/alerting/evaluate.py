@@ -118,6 +118,8 @@ def _hit(
     rule = lr.rule
     labels = {**rule.labels, **{k: v for k, v in identity.items() if v}}
     labels.update(alertname=rule.name, severity=rule.severity.value)
+    if extra.get("device_kind"):
+        labels["device_kind"] = extra["device_kind"]  # routes may pick on-call groups by device kind
     if site:
         labels["site"] = site
     if town:
