@@ -151,3 +151,17 @@ def load_rules_dir(directory: Path) -> RuleSet:
         rs.rules += rules
         rs.problems += problems
     return rs
+
+
+def check_references(rules: RuleSet, sites: set[str], towns: set[str]) -> list[Problem]:
+    """Selectors naming a site or town the inventory does not have (a typo would silently select nothing)."""
+    out = []
+    for lr in rules.rules:
+        sel = lr.rule.select
+        out += [
+            Problem(lr.file, lr.line, f"rule {lr.rule.name!r}: unknown site {x!r}") for x in sel.site if x not in sites
+        ]
+        out += [
+            Problem(lr.file, lr.line, f"rule {lr.rule.name!r}: unknown town {x!r}") for x in sel.town if x not in towns
+        ]
+    return out

@@ -144,3 +144,16 @@ routes:
     assert "routing.yaml:8: escalations.chain[1]: undefined on-call group 'nobody'" in got
     assert "routing.yaml:8: escalations.chain[1]: 'after' must grow along the chain" in got
     assert "routing.yaml:11: routes[1]: undefined on-call group 'missing'" in got
+
+
+def test_selectors_naming_unknown_sites_or_towns(tmp_path: Path, capsys, inventory_path: Path) -> None:  # noqa: ANN001
+    (tmp_path / "r.yaml").write_text(
+        GOOD.replace("select: {metric: ups_on_battery}", "select: {metric: ups_on_battery, town: [orangi, atlantis]}")
+    )
+    (tmp_path / "routing.yaml").write_text(Path("alert_rules/routing.yaml").read_text())
+    assert main(["rules", "check", str(tmp_path)]) == 0  # without an inventory nothing to cross-check
+    capsys.readouterr()
+    assert main(["rules", "check", str(tmp_path), "--inventory", str(inventory_path)]) == 1
+    assert (
+        capsys.readouterr().err.splitlines()[0] == f"{tmp_path / 'r.yaml'}:2: rule 'ok_rule': unknown town 'atlantis'"
+    )
