@@ -146,6 +146,17 @@ routes:
     assert "routing.yaml:11: routes[1]: undefined on-call group 'missing'" in got
 
 
+def test_routing_needs_a_catch_all_last_route() -> None:
+    text = (
+        "receivers:\n  a: {email: [x@y.z]}\noncall:\n  net: {receivers: [a]}\nroutes:\n"
+        "  - {match: {severity: [critical]}, oncall: net}\n"
+    )
+    routing, problems = load_routing_text(text, "routing.yaml")
+    assert routing is None and [str(p) for p in problems] == [
+        "routing.yaml:6: the last route must match everything ({match: {}} without hours): no alert goes unheard"
+    ]
+
+
 def test_selectors_naming_unknown_sites_or_towns(tmp_path: Path, capsys, inventory_path: Path) -> None:  # noqa: ANN001
     (tmp_path / "r.yaml").write_text(
         GOOD.replace("select: {metric: ups_on_battery}", "select: {metric: ups_on_battery, town: [orangi, atlantis]}")
