@@ -127,6 +127,12 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     rules = load_rules_dir(directory)
     routing_problems = load_routing(directory / ROUTING_FILE)[1] if directory.is_dir() else []
     problems = rules.problems + routing_problems
+    if args.inventory:  # cross-check the sites and towns rules select against the city's inventory
+        from noc_api.alerting.loader import check_references
+        from noc_api.inventory import load_inventory
+
+        inv = load_inventory(args.inventory)
+        problems += check_references(rules, {x.id for x in inv.sites}, {t.id for t in inv.towns})
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -174,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="alert rules").add_subparsers(dest="action", required=True)
     rc = rules.add_parser("check", help="validate alert rule files and routing (default: CCIS_ALERT_RULES)")
     rc.add_argument("dir", nargs="?")
+    rc.add_argument("--inventory", help="also check the sites and towns rules name against this inventory")
     rc.set_defaults(fn=cmd_rules_check)
 
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="action", required=True)

@@ -4,11 +4,12 @@ due notifications from the persisted queue with retries and backoff (every attem
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from noc_api.alerting.dispatch import (
     Last,
@@ -146,8 +147,7 @@ def flush_groups(session: Session, settings: Settings, routing: Routing, now: da
                 group.closed_at = now  # moved or cancelled without a notice worth sending
             continue
         lead = lead_alert(alerts)
-        labels = {**lead.labels, "device_kind": lead.labels.get("device_kind", "")}
-        target = match_route(labels, routing, local_time(routing, now))
+        target = match_route(lead.labels, routing, local_time(routing, now))
         if reason == NotifyReason.RESOLVED:
             receivers = list(group.told)
         else:
@@ -163,6 +163,9 @@ def flush_groups(session: Session, settings: Settings, routing: Routing, now: da
         group.first_notified_at = group.first_notified_at or now
         if reason == NotifyReason.RESOLVED:
             group.closed_at = now
+    for key, group in groups.items():
+        if key not in members and group.closed_at is None:
+            group.closed_at = now  # its alerts were folded into a parent's group: that group speaks for them
     queued += escalate(session, settings, routing, groups, members, now)
     return queued
 
@@ -207,17 +210,28 @@ def escalate(
     return queued
 
 
-def deliver_due(session: Session, settings: Settings, routing: Routing, now: datetime, limit: int = 200) -> int:
-    """Try every due notification once; record each attempt; reschedule failures with backoff."""
-    d = routing.defaults
-    due = session.scalars(
-        select(Notification)
+def due_ids(session: Session, now: datetime, limit: int = 200) -> list[int]:
+    """Ids of the notifications due for an attempt, oldest first."""
+    q = (
+        select(Notification.id)
         .where(Notification.status == "pending", Notification.next_attempt_at <= now)
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(limit)
-    ).all()
+    )
+    return list(session.scalars(q))
+
+
+def deliver_due(session: Session, settings: Settings, routing: Routing, now: datetime, limit: int = 200) -> int:
+    """Try every due notification once; record each attempt; reschedule failures with backoff."""
+    return sum(attempt(session, settings, routing, ident, now) for ident in due_ids(session, now, limit))
+
+
+def attempt(session: Session, settings: Settings, routing: Routing, ident: int, now: datetime) -> int:
+    """One delivery attempt of one notification, recorded; 1 when it was accepted."""
+    d = routing.defaults
+    n = session.get(Notification, ident)
     sent = 0
-    for n in due:
+    if n is not None and n.status == "pending":
         try:
             if n.channel == "email":
                 detail = send_email(settings, n.target, n.subject, n.body)
@@ -232,7 +246,7 @@ def deliver_due(session: Session, settings: Settings, routing: Routing, now: dat
         session.add(NotificationAttempt(notification_id=n.id, at=now, ok=ok, detail=detail[:2000]))
         if ok:
             n.status, n.sent_at = "sent", now
-            sent += 1
+            sent = 1
         elif n.attempts >= d.max_attempts and n.reason != NotifyReason.RESOLVED.value:
             n.status = "failed"
         else:  # a recovery notice is never given up: it keeps retrying at the capped interval
@@ -248,3 +262,20 @@ def run_notification_cycle(session: Session, now: datetime, settings: Settings) 
     queued = flush_groups(session, settings, routing, now)
     session.flush()
     return {"queued": queued, "sent": deliver_due(session, settings, routing, now)}
+
+
+def run_notification_job(sessions: sessionmaker[Session], now: Callable[[], datetime], settings: Settings) -> dict:
+    """The scheduler's entry: like run_notification_cycle, but each delivery in its own short transaction, so a
+    slow SMTP server or gateway never holds the database (SQLite's single writer) while it answers."""
+    routing, _problems = routing_for(settings)
+    if routing is None:
+        return {"queued": 0, "sent": 0}
+    with sessions.begin() as session:
+        queued = flush_groups(session, settings, routing, now())
+    with sessions() as session:
+        ids = due_ids(session, now())
+    sent = 0
+    for ident in ids:
+        with sessions.begin() as session:
+            sent += attempt(session, settings, routing, ident, now())
+    return {"queued": queued, "sent": sent}

@@ -6,77 +6,17 @@ unreachable device names its root cause), so there is no parent/child ordering t
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from noc_api.alerting.context import Context, Hit, fingerprint
 from noc_api.alerting.loader import LoadedRule
 from noc_api.alerting.rules import Rule, Target
-from noc_api.health.model import HealthSnapshot, Sample, State
+from noc_api.health.model import HealthSnapshot
 
 # (device, metric, labels) -> (value, at): the previous sample, for rates of change.
 Memory = dict[tuple[str, str, tuple], tuple[float, datetime]]
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One rule holding for one subject at this evaluation."""
-
-    fingerprint: str
-    rule: str
-    severity: str
-    labels: dict[str, str]
-    subject: str
-    site_id: str | None
-    town_id: str | None
-    device_id: str | None
-    value: float | None
-    values: dict[str, Any] = field(default_factory=dict)  # what templates may use
-
-
-def fingerprint(rule: str, identity: dict[str, str]) -> str:
-    """Stable id of an alert: the rule plus the labels that identify its subject."""
-    text = rule + "\0" + "\0".join(f"{k}={v}" for k, v in sorted(identity.items()))
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-class Context:
-    """Indexes over one snapshot, built once per evaluation."""
-
-    def __init__(self, snapshot: HealthSnapshot) -> None:
-        self.snapshot = snapshot
-        self.by_metric: dict[str, list[Sample]] = defaultdict(list)
-        for s in snapshot.latest:
-            self.by_metric[s.metric].append(s)
-        self.behind: dict[str, list[str]] = defaultdict(list)  # root cause device -> devices behind it
-        for d in snapshot.devices.values():
-            if d.state == State.UNREACHABLE and d.root_cause:
-                self.behind[d.root_cause].append(d.device_id)
-        self.outage_of: dict[str, int] = {}  # device/site/channel id -> open outage
-        for o in sorted(snapshot.outages, key=lambda o: o.id):
-            for ident in (o.root_cause_device, o.subject_id):
-                if ident:
-                    self.outage_of.setdefault(ident, o.id)
-        for o in sorted(snapshot.outages, key=lambda o: o.id):
-            for ident in (*o.affected, *o.channels, o.site_id if o.scope == "site" else None):
-                if ident:
-                    self.outage_of.setdefault(ident, o.id)
-
-    def took_down(self, device_id: str | None, extra: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
-        """(what sits behind a failed device, the towns of those) for a parent's alert to list."""
-        ids = sorted({*(self.behind.get(device_id, []) if device_id else []), *extra} - {device_id})
-        towns = set()
-        for ident in ids:
-            d = self.snapshot.devices.get(ident)
-            s = self.snapshot.sites.get(ident)
-            town = d.town_id if d else s.town_id if s else None
-            if town:
-                towns.add(town)
-        own = self.snapshot.devices.get(device_id) if device_id else None
-        return ids, sorted(towns - ({own.town_id} if own and len(towns) > 1 else set()))
 
 
 def _where_ok(rule: Rule, kind: str | None, site: str | None, town: str | None) -> bool:
@@ -118,6 +58,8 @@ def _hit(
     rule = lr.rule
     labels = {**rule.labels, **{k: v for k, v in identity.items() if v}}
     labels.update(alertname=rule.name, severity=rule.severity.value)
+    if extra.get("device_kind"):
+        labels["device_kind"] = extra["device_kind"]  # routes may pick on-call groups by device kind
     if site:
         labels["site"] = site
     if town:
@@ -241,16 +183,16 @@ def _metric_hits(lr: LoadedRule, ctx: Context, memory: Memory, active: set[str],
     kind = rule.when.kind
     if kind == "absent_for":
         return _absent_hits(lr, ctx, now)
+    sel_labels, sel_regex = rule.select.labels, rule.select.labels_regex
+    hysteresis = rule.when.clear_below is not None or rule.when.clear_above is not None
     for s in ctx.by_metric.get(metric, ()):
         d = snap.devices.get(s.device_id)
         labels = dict(s.labels)
         if not _where_ok(rule, d.kind if d else None, d.site_id if d else None, d.town_id if d else None):
             continue
-        if not _labels_ok(rule, labels):
+        if (sel_labels or sel_regex) and not _labels_ok(rule, labels):
             continue
-        identity = {"device": s.device_id, **labels}
-        fp = fingerprint(rule.name, identity)
-        extra: dict[str, Any] = {"kind": d.kind if d else "", "device_kind": d.kind if d else "", "at": s.at}
+        rate = None
         if kind in ("rate_below", "rate_above"):
             key = (s.device_id, metric, s.labels)
             prev = memory.get(key)
@@ -260,14 +202,19 @@ def _metric_hits(lr: LoadedRule, ctx: Context, memory: Memory, active: set[str],
                 continue
             rate = (s.value - prev[0]) / ((s.at - prev[1]).total_seconds() / 60.0)
             holds = rate < rule.when.rate_below if kind == "rate_below" else rate > rule.when.rate_above
-            extra["rate"] = rate
         else:
-            holds = _threshold(rule, s.value, fp in active)
+            holds = _threshold(rule, s.value, False)
+            if not holds and hysteresis and _threshold(rule, s.value, True):
+                # in the hysteresis band: only an alert already active stays (the fingerprint is costly, so late)
+                holds = fingerprint(rule.name, {"device": s.device_id, **labels}) in active
         if holds:
+            extra: dict[str, Any] = {"kind": d.kind if d else "", "device_kind": d.kind if d else "", "at": s.at}
+            if rate is not None:
+                extra["rate"] = rate
             out.append(
                 _hit(
                     lr,
-                    identity,
+                    {"device": s.device_id, **labels},
                     s.device_id,
                     d.site_id if d else None,
                     d.town_id if d else None,

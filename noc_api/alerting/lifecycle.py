@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from noc_api.alerting.evaluate import Context, Hit
+from noc_api.alerting.context import Context, Hit
 from noc_api.alerting.loader import LoadedRule
 from noc_api.alerting.templates import render
 from noc_api.health.model import State

@@ -56,15 +56,20 @@ class RuleSet:
         }
 
 
+def _dotted(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
 def _pydantic_problems(file: str, exc: ValidationError, lines: dict, prefix: tuple) -> list[Problem]:
+    """pydantic errors as problems at the line of the deepest node they name, with a readable path."""
     out = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        where = ".".join(str(p) for p in loc)
+        where = _dotted((*prefix, *loc))
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}"
-            where = ".".join(str(p) for p in loc[:-1])
+            where = _dotted((*prefix, *loc[:-1]))
         out.append(Problem(file, line_of(lines, (*prefix, *loc)), f"{where + ': ' if where else ''}{msg}"))
     return out
 
@@ -146,3 +151,17 @@ def load_rules_dir(directory: Path) -> RuleSet:
         rs.rules += rules
         rs.problems += problems
     return rs
+
+
+def check_references(rules: RuleSet, sites: set[str], towns: set[str]) -> list[Problem]:
+    """Selectors naming a site or town the inventory does not have (a typo would silently select nothing)."""
+    out = []
+    for lr in rules.rules:
+        sel = lr.rule.select
+        out += [
+            Problem(lr.file, lr.line, f"rule {lr.rule.name!r}: unknown site {x!r}") for x in sel.site if x not in sites
+        ]
+        out += [
+            Problem(lr.file, lr.line, f"rule {lr.rule.name!r}: unknown town {x!r}") for x in sel.town if x not in towns
+        ]
+    return out

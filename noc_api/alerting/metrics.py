@@ -21,6 +21,11 @@ class AlertCollector:
     def __init__(self, sessions: Callable[[], Session]) -> None:
         self.sessions = sessions
 
+    def describe(self) -> Iterable[Metric]:
+        """The families without samples, so registering the collector does not query the database."""
+        yield GaugeMetricFamily("ccis_alerts", "Alerts by lifecycle state and severity", labels=["state", "severity"])
+        yield GaugeMetricFamily("ccis_notifications", "Notifications by delivery status", labels=["status"])
+
     def collect(self) -> Iterable[Metric]:
         """Yield ccis_alerts{state,severity} and ccis_notifications{status}."""
         alerts = GaugeMetricFamily(

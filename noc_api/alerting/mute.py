@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from noc_api.alerting.evaluate import Context
+from noc_api.alerting.context import Context
 from noc_api.alerting.lifecycle import AlertState, Transition
 from noc_api.health.model import State
 

@@ -171,6 +171,15 @@ def _refs(r: Routing, lines: dict, file: str) -> list[Problem]:
                         f"escalations.{name}[{i}]: 'after' must grow along the chain",
                     )
                 )
+    last = r.routes[-1]
+    if last.match != RouteMatch() or last.hours:
+        out.append(
+            Problem(
+                file,
+                line_of(lines, ("routes", len(r.routes) - 1)),
+                "the last route must match everything ({match: {}} without hours): no alert goes unheard",
+            )
+        )
     for i, route in enumerate(r.routes):
         if route.oncall and route.oncall not in r.oncall:
             out.append(

@@ -62,8 +62,17 @@ def acknowledge(session: Session, alert_ids: list[int], who: str, now: datetime,
     return done
 
 
+def link_alerts(session: Session, settings: Settings, token: str) -> list[Alert]:
+    """The alerts a signed acknowledgement link names; AlertError 403 when forged or expired."""
+    return [get_alert(session, i)[0] for i in _link_ids(settings, token)]
+
+
 def acknowledge_link(session: Session, settings: Settings, token: str, now: datetime) -> list[Alert]:
     """Acknowledge from a signed link in an email or SMS; forged or expired links are refused."""
+    return acknowledge(session, _link_ids(settings, token), "link", now, "signed link")
+
+
+def _link_ids(settings: Settings, token: str) -> list[int]:
     routing, _ = routing_for(settings)
     hours = routing.defaults.ack_link_hours if routing else 24.0
     try:
@@ -72,7 +81,7 @@ def acknowledge_link(session: Session, settings: Settings, token: str, now: date
         raise AlertError(f"acknowledgement {exc}", 403) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("ids"), list):
         raise AlertError("acknowledgement invalid link", 403)
-    return acknowledge(session, [int(i) for i in payload["ids"]], "link", now, "signed link")
+    return [int(i) for i in payload["ids"]]
 
 
 def create_silence(

@@ -47,9 +47,10 @@ def send_email(settings: Settings, to: str, subject: str, body: str) -> str:
 
 
 def sms_request_body(settings: Settings, to: str, text: str) -> str:
-    """The gateway request body from the configurable template (values JSON-escaped in a JSON template)."""
+    """The gateway request body from the template: values JSON-escaped in a JSON body, else form-encoded."""
     template = settings.sms_gateway_template
-    return render(template, {"to": to, "text": text}, json_body=template.lstrip().startswith(("{", "[")))
+    escape = "json" if template.lstrip().startswith(("{", "[")) else "form"
+    return render(template, {"to": to, "text": text}, escape=escape)
 
 
 def _post(url: str, content: bytes, content_type: str) -> str:

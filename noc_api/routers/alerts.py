@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from html import escape
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Form, HTTPException, Query
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from noc_api.alerting import service
@@ -76,8 +78,23 @@ def rules(settings: SettingsDep) -> dict:
     return rules_status(settings.alert_rules)
 
 
-@router.get("/alerts/ack")
-def ack_by_link(token: str, session: SessionDep, settings: SettingsDep) -> dict:
+@router.get("/alerts/ack", response_class=HTMLResponse)
+def ack_page(token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """The page a signed link opens: it names the alerts and asks to confirm, because mail scanners follow links."""
+    try:
+        alerts = service.link_alerts(session, settings, token)
+    except service.AlertError as exc:
+        raise _fail(exc) from None
+    items = "".join(f"<li>{escape(a.annotations.get('summary', a.rule))} ({escape(a.state)})</li>" for a in alerts)
+    return HTMLResponse(
+        "<!doctype html><title>Acknowledge alerts</title><h1>Acknowledge these alerts?</h1>"
+        f'<ul>{items}</ul><form method=post><input type=hidden name=token value="{escape(token)}">'
+        "<button type=submit>Acknowledge</button></form>"
+    )
+
+
+@router.post("/alerts/ack")
+def ack_by_link(token: Annotated[str, Form()], session: SessionDep, settings: SettingsDep) -> dict:
     """Acknowledge the alerts of a signed, expiring link from an email or SMS."""
     try:
         done = service.acknowledge_link(session, settings, token, _now())

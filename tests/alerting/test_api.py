@@ -65,11 +65,17 @@ def test_ack_by_signed_link_and_refusals(world, api) -> None:  # noqa: ANN001
     ids = [a["id"] for a in api.get("/api/v1/alerts", params={"state": "firing"}).json()]
     url = ack_url(world.settings, ids)
     anon = TestClient(api.app)
-    r = anon.get(url.split("127.0.0.1:8000")[1])
+    token = url.split("token=")[1]
+    page = anon.get(url.split("127.0.0.1:8000")[1])  # a mail scanner following the link acknowledges nothing
+    assert page.status_code == 200 and "Acknowledge these alerts?" in page.text and "radio-orangi-dc" in page.text
+    assert all(a["acked_at"] is None for a in api.get("/api/v1/alerts", params={"state": "firing"}).json())
+    r = anon.post("/api/v1/alerts/ack", data={"token": token})
     assert r.status_code == 200 and sorted(r.json()["acknowledged"]) == sorted(ids)
-    forged = url[:-3] + ("abc" if not url.endswith("abc") else "xyz")
-    r = anon.get(forged.split("127.0.0.1:8000")[1])
+    assert all(a["acked_by"] == "link" for a in api.get("/api/v1/alerts", params={"state": "firing"}).json())
+    forged = token[:-3] + ("abc" if not token.endswith("abc") else "xyz")
+    r = anon.post("/api/v1/alerts/ack", data={"token": forged})
     assert r.status_code == 403 and r.json()["detail"] == "acknowledgement invalid link"
+    assert anon.get("/api/v1/alerts/ack", params={"token": forged}).status_code == 403
     from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
     class Yesterday(TimestampSigner):  # signs as if 25 h ago: past the routing's 24 h link lifetime

@@ -118,6 +118,30 @@ def test_routing_by_severity_team_and_time_of_day() -> None:
     assert receivers_at(routing, "network", local_time(routing, karachi_day)) == ["eng-day", "noc-desk"]
 
 
+def test_route_by_device_kind_and_town() -> None:
+    text = """receivers:
+  ups-team: {email: [u@x.y]}
+  lyari: {email: [l@x.y]}
+  rest: {email: [r@x.y]}
+oncall:
+  ups: {receivers: [ups-team]}
+  lyari: {receivers: [lyari]}
+  rest: {receivers: [rest]}
+routes:
+  - {match: {device_kind: [ups]}, oncall: ups}
+  - {match: {town: [lyari]}, oncall: lyari}
+  - {match: {}, oncall: rest}
+"""
+    routing, problems = load_routing_text(text, "r.yaml")
+    assert problems == []
+    hits = _eval([sample("r1", "if_oper_up", 0, T0, interface="uplink-1")])
+    assert hits["port"].labels["device_kind"] == "radio"  # the device's kind becomes a label routes can use
+    at = T0
+    assert match_route({"device_kind": "ups", "town": "lyari"}, routing, at).chain[0].oncall == "ups"
+    assert match_route({"device_kind": "radio", "town": "lyari"}, routing, at).chain[0].oncall == "lyari"
+    assert match_route({"town": "orangi"}, routing, at).chain[0].oncall == "rest"
+
+
 def test_escalation_steps_and_backoff() -> None:
     chain = (Step(after=0, oncall="a"), Step(after=900, oncall="b"), Step(after=2700, oncall="c"))
     assert due_escalation(chain, 0, T0, T0 + timedelta(minutes=14)) is None
@@ -125,3 +149,15 @@ def test_escalation_steps_and_backoff() -> None:
     assert due_escalation(chain, 1, T0, T0 + timedelta(minutes=44)) is None
     assert due_escalation(chain, 0, T0, T0 + timedelta(hours=2)) == 2  # a late cycle jumps to the due step
     assert [backoff(n, 5, 600) for n in (1, 2, 3, 8, 20)] == [5, 10, 20, 600, 600]
+
+
+def test_exported_members() -> None:
+    import noc_api.alerting as pkg
+
+    assert sorted(pkg.__all__) == sorted(
+        n
+        for n in dir(pkg)
+        if not n.startswith("_")
+        and n[0].isupper()
+        or n in {"is_suppressed", "load_rules_dir", "match", "needs_notify", "rules_status", "run_notification_cycle"}
+    )

@@ -116,7 +116,7 @@ def test_bad_file_does_not_hide_good_ones_and_cli_reports(tmp_path: Path, capsys
     rs = load_rules_dir(tmp_path)
     assert [r.rule.name for r in rs.rules] == ["ok_rule"] and len(rs.problems) == 1
     assert main(["rules", "check", str(tmp_path)]) == 1
-    assert f"{tmp_path / 'bad.yaml'}:3: select.metric: unknown metric 'nope'" in capsys.readouterr().err
+    assert f"{tmp_path / 'bad.yaml'}:3: rules[0].select.metric: unknown metric 'nope'" in capsys.readouterr().err
 
 
 def test_shipped_rules_and_routing_are_clean(capsys) -> None:  # noqa: ANN001
@@ -144,3 +144,27 @@ routes:
     assert "routing.yaml:8: escalations.chain[1]: undefined on-call group 'nobody'" in got
     assert "routing.yaml:8: escalations.chain[1]: 'after' must grow along the chain" in got
     assert "routing.yaml:11: routes[1]: undefined on-call group 'missing'" in got
+
+
+def test_routing_needs_a_catch_all_last_route() -> None:
+    text = (
+        "receivers:\n  a: {email: [x@y.z]}\noncall:\n  net: {receivers: [a]}\nroutes:\n"
+        "  - {match: {severity: [critical]}, oncall: net}\n"
+    )
+    routing, problems = load_routing_text(text, "routing.yaml")
+    assert routing is None and [str(p) for p in problems] == [
+        "routing.yaml:6: the last route must match everything ({match: {}} without hours): no alert goes unheard"
+    ]
+
+
+def test_selectors_naming_unknown_sites_or_towns(tmp_path: Path, capsys, inventory_path: Path) -> None:  # noqa: ANN001
+    (tmp_path / "r.yaml").write_text(
+        GOOD.replace("select: {metric: ups_on_battery}", "select: {metric: ups_on_battery, town: [orangi, atlantis]}")
+    )
+    (tmp_path / "routing.yaml").write_text(Path("alert_rules/routing.yaml").read_text())
+    assert main(["rules", "check", str(tmp_path)]) == 0  # without an inventory nothing to cross-check
+    capsys.readouterr()
+    assert main(["rules", "check", str(tmp_path), "--inventory", str(inventory_path)]) == 1
+    assert (
+        capsys.readouterr().err.splitlines()[0] == f"{tmp_path / 'r.yaml'}:2: rule 'ok_rule': unknown town 'atlantis'"
+    )

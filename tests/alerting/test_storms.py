@@ -132,3 +132,15 @@ def test_parent_first_then_children_across_two_evaluations(world, smtp) -> None:
         world.cycle()
         world.tick(5)
     assert len(inbox.mails) == 2
+
+
+def test_the_scheduler_job_delivers_in_short_transactions(world, smtp) -> None:  # noqa: ANN001
+    from noc_api.alerting.cycle import run_notification_job
+
+    inbox, _ = smtp
+    results = []
+    for _ in range(12):
+        world.eval(town_snapshot(radio=State.DOWN, outage=True))
+        results.append(run_notification_job(world.sessions, lambda: world.now, world.settings))
+        world.tick(5)
+    assert sum(r["sent"] for r in results) == len(inbox.mails) == 2
