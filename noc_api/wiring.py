@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from noc_api.alerting.cycle import run_notification_cycle
+from noc_api.alerting.cycle import run_notification_job
 from noc_api.alerting.listener import AlertingListener
 from noc_api.alerting.metrics import AlertCollector
 from noc_api.services.complaint_delivery import deliver_due
@@ -28,9 +28,10 @@ def install_services(runtime: Runtime) -> None:
     runtime.listeners.append(TicketBridge(runtime, TicketPolicy.from_settings(s)))
     runtime.metrics.registry.register(AlertCollector(runtime.sessions))
     sched = runtime.scheduler
+    # Each alert delivery commits on its own, so a slow mail server never holds the database.
     sched.add_job(
         "alert_notifications",
-        _in_tx(runtime, lambda session, now: run_notification_cycle(session, now, s)),
+        lambda now: run_notification_job(runtime.sessions, lambda: now, s),
         s.notify_interval_seconds,
     )
     sched.add_job(

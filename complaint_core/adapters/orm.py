@@ -74,6 +74,7 @@ class ComplaintRow(CoreBase):
         Index("ix_complaints_phone_category", "phone", "category_id", "registered_at"),
         Index("ix_complaints_category_registered", "category_id", "registered_at"),
         Index("ix_complaints_registered_at", "registered_at"),
+        Index("ix_complaints_resolved_at", "resolved_at"),  # MIS: resolved in a period
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tracking_number: Mapped[str] = mapped_column(String(24), unique=True)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from statistics import quantiles
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import Float, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from complaint_core.adapters.orm import ComplaintRow
@@ -31,45 +31,79 @@ def _seconds_between(session: Session, later, earlier):  # noqa: ANN001, ANN202
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def summary(session: Session, *, start: datetime, end: datetime, now: datetime, by: str) -> list[dict[str, Any]]:
-    """One row per value of ``by`` (town, department, category, channel, officer or city) for [start, end)."""
-    if by not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {by!r}; use one of {', '.join(DIMENSIONS)}")
-    key = DIMENSIONS[by]
+KEYS = ("town_id", "department_id", "category_id", "channel", "assignee")
+BY_KEY = {"town": "town_id", "department": "department_id", "category": "category_id", "channel": "channel",
+          "officer": "assignee", "city": None}
+
+
+def cube(session: Session, *, start: datetime, end: datetime, now: datetime) -> list[Any]:
+    """One pass over the complaints that matter for [start, end): counts per (town, department, category,
+    channel, officer), with the open ones' age buckets, so every breakdown is summed from it in Python."""
     as_of = min(end, now)
     in_period = and_(C.registered_at >= start, C.registered_at < end)
     resolved_in = and_(C.resolved_at >= start, C.resolved_at < end)
     is_open = and_(C.kind == "open", C.registered_at < end)
     secs = _seconds_between(session, C.resolved_at, C.registered_at)
-    cols = [
-        func.count().filter(in_period).label("received"),
-        func.count().filter(resolved_in).label("resolved"),
-        func.count().filter(and_(resolved_in, C.resolved_at <= C.due_at)).label("on_time"),
-        func.count().filter(is_open).label("pending"),
-        func.count().filter(and_(is_open, C.due_at < as_of)).label("overdue"),
-        func.count().filter(and_(in_period, C.reopen_count > 0)).label("reopened"),
-        func.count().filter(and_(in_period, C.status == "rejected")).label("rejected"),
-        func.avg(case((resolved_in, cast(secs, Float)))).label("avg_seconds"),
+    ages = [
+        func.count().filter(and_(is_open, C.registered_at <= as_of - timedelta(days=lo),
+                                 *([C.registered_at > as_of - timedelta(days=hi + 1)] if hi is not None else [])))
+        .label(f"age{i}")
+        for i, (lo, hi, _) in enumerate(AGING)
     ]
-    relevant = (C.registered_at < end) & ((C.registered_at >= start) | (C.kind == "open") | resolved_in)
-    stmt = select(*([key.label("key")] if key is not None else []), *cols).where(relevant)
-    if key is not None:
-        stmt = stmt.group_by(key)
-    rows = []
-    durations = _durations(session, key, start, end, secs)
-    for r in session.execute(stmt):
-        k = r.key if key is not None else "city"
-        rows.append(_row(k, r, durations.get(k, [])))
+    keys = [getattr(C, k) for k in KEYS]
+    stmt = (
+        select(
+            *keys,
+            func.count().filter(in_period).label("received"),
+            func.count().filter(resolved_in).label("resolved"),
+            func.count().filter(and_(resolved_in, C.resolved_at <= C.due_at)).label("on_time"),
+            func.count().filter(is_open).label("pending"),
+            func.count().filter(and_(is_open, C.due_at < as_of)).label("overdue"),
+            func.count().filter(and_(in_period, C.reopen_count > 0)).label("reopened"),
+            func.count().filter(and_(in_period, C.status == "rejected")).label("rejected"),
+            func.sum(case((resolved_in, cast(secs, Float)), else_=0.0)).label("seconds"),
+            *ages,
+        )
+        # Each branch of the OR has its own index: registered_at, resolved_at, (kind, due_at).
+        .where(or_(in_period, resolved_in, C.kind == "open"), C.registered_at < end)
+        .group_by(*keys)
+    )
+    return list(session.execute(stmt))
+
+
+def durations(session: Session, *, start: datetime, end: datetime) -> list[Any]:
+    """(keys..., seconds) of every complaint resolved in [start, end), for the percentiles."""
+    secs = _seconds_between(session, C.resolved_at, C.registered_at)
+    stmt = select(*[getattr(C, k) for k in KEYS], cast(secs, Float)).where(C.resolved_at >= start,
+                                                                            C.resolved_at < end)
+    return list(session.execute(stmt))
+
+
+COUNTS = ("received", "resolved", "on_time", "pending", "overdue", "reopened", "rejected", "seconds")
+
+
+def breakdown(cube_rows: list[Any], duration_rows: list[Any], by: str) -> list[dict[str, Any]]:
+    """One row per value of ``by`` (town, department, category, channel, officer or city)."""
+    if by not in BY_KEY:
+        raise ValueError(f"unknown dimension {by!r}; use one of {', '.join(BY_KEY)}")
+    idx = KEYS.index(BY_KEY[by]) if BY_KEY[by] else None
+    sums: dict[Any, dict[str, float]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    for r in cube_rows:
+        acc = sums[r[idx] if idx is not None else "city"]
+        for name in COUNTS:
+            acc[name] += getattr(r, name) or 0
+    spans: dict[Any, list[float]] = defaultdict(list)
+    for r in duration_rows:
+        spans[r[idx] if idx is not None else "city"].append(float(r[-1]))
+    rows = [_row(k, v, spans.get(k, [])) for k, v in sums.items()]
+    rows = [r for r in rows if r["received"] or r["resolved"] or r["pending"]]
     rows.sort(key=lambda x: (-x["received"], str(x["key"])))
     return rows
 
 
-def _durations(session: Session, key, start: datetime, end: datetime, secs) -> dict[Any, list[float]]:  # noqa: ANN001
-    q = select(*([key] if key is not None else []), secs).where(C.resolved_at >= start, C.resolved_at < end)
-    out: dict[Any, list[float]] = defaultdict(list)
-    for r in session.execute(q):
-        out[r[0] if key is not None else "city"].append(float(r[-1]))
-    return out
+def summary(session: Session, *, start: datetime, end: datetime, now: datetime, by: str) -> list[dict[str, Any]]:
+    """The breakdown by one dimension, straight from the database."""
+    return breakdown(cube(session, start=start, end=end, now=now), durations(session, start=start, end=end), by)
 
 
 def _pct(values: list[float], q: int) -> float | None:
@@ -84,60 +118,42 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 2)
 
 
-def _row(key: Any, r: Any, durations: list[float]) -> dict[str, Any]:
-    hours = _hours
+def _row(key: Any, v: dict[str, float], spans: list[float]) -> dict[str, Any]:
+    resolved = int(v["resolved"])
     return {
         "key": key,
-        "received": r.received,
-        "resolved": r.resolved,
-        "pending": r.pending,
-        "overdue": r.overdue,
-        "reopened": r.reopened,
-        "rejected": r.rejected,
-        "on_time": r.on_time,
-        "sla_compliance_percent": round(100 * r.on_time / r.resolved, 1) if r.resolved else None,
-        "avg_resolution_hours": hours(r.avg_seconds),
-        "p50_resolution_hours": hours(_pct(durations, 50)),
-        "p90_resolution_hours": hours(_pct(durations, 90)),
+        "received": int(v["received"]),
+        "resolved": resolved,
+        "pending": int(v["pending"]),
+        "overdue": int(v["overdue"]),
+        "reopened": int(v["reopened"]),
+        "rejected": int(v["rejected"]),
+        "on_time": int(v["on_time"]),
+        "sla_compliance_percent": round(100 * v["on_time"] / resolved, 1) if resolved else None,
+        "avg_resolution_hours": _hours(v["seconds"] / resolved) if resolved else None,
+        "p50_resolution_hours": _hours(_pct(spans, 50)),
+        "p90_resolution_hours": _hours(_pct(spans, 90)),
     }
 
 
-def aging(session: Session, *, end: datetime, by: str = "city") -> list[dict[str, Any]]:
-    """Open complaints at ``end`` by age bucket (days since registration)."""
-    key = DIMENSIONS[by]
-    buckets = [
-        func.count()
-        .filter(
-            and_(
-                C.registered_at <= end - timedelta(days=lo),
-                *([C.registered_at > end - timedelta(days=hi + 1)] if hi is not None else []),
-            )
-        )
-        .label(f"b{i}")
-        for i, (lo, hi, _) in enumerate(AGING)
-    ]
-    stmt = select(*([key.label("key")] if key is not None else []), *buckets).where(
-        C.kind == "open", C.registered_at < end
-    )
-    if key is not None:
-        stmt = stmt.group_by(key)
-    out = []
-    for r in session.execute(stmt):
-        row = {"key": r.key if key is not None else "city"}
-        row.update({label: getattr(r, f"b{i}") for i, (_, _, label) in enumerate(AGING)})
-        out.append(row)
-    return out
+def aging(cube_rows: list[Any], by: str = "city") -> list[dict[str, Any]]:
+    """Open complaints by age bucket (days since registration), from the cube."""
+    idx = KEYS.index(BY_KEY[by]) if BY_KEY[by] else None
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: {label: 0 for _, _, label in AGING})
+    for r in cube_rows:
+        acc = out[r[idx] if idx is not None else "city"]
+        for i, (_, _, label) in enumerate(AGING):
+            acc[label] += getattr(r, f"age{i}") or 0
+    return [{"key": k, **v} for k, v in out.items()]
 
 
-def top_categories(session: Session, *, start: datetime, end: datetime, limit: int = 10) -> list[dict[str, Any]]:
-    stmt = (
-        select(C.category_id, func.count().label("n"))
-        .where(C.registered_at >= start, C.registered_at < end)
-        .group_by(C.category_id)
-        .order_by(func.count().desc(), C.category_id)
-        .limit(limit)
-    )
-    return [{"category": r.category_id, "received": r.n} for r in session.execute(stmt)]
+def top_categories(cube_rows: list[Any], limit: int = 10) -> list[dict[str, Any]]:
+    """The categories that received the most complaints."""
+    counts: dict[str, int] = defaultdict(int)
+    for r in cube_rows:
+        counts[r.category_id] += r.received
+    ranked = sorted(((c, n) for c, n in counts.items() if n), key=lambda x: (-x[1], x[0]))[:limit]
+    return [{"category": c, "received": n} for c, n in ranked]
 
 
 def ranking(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

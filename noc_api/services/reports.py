@@ -49,21 +49,24 @@ def mis_report(session: Session, runtime: Runtime, *, kind: str, day: date, now:
     tz = ZoneInfo(runtime.inventory.city.timezone)
     start, end, label = period_bounds(kind, day, tz)
     prev_start, prev_end = cr.previous_period(start, end)
-    overall = cr.summary(session, start=start, end=end, now=now, by="city")
-    previous = cr.summary(session, start=prev_start, end=prev_end, now=now, by="city")
+    cube = cr.cube(session, start=start, end=end, now=now)
+    spans = cr.durations(session, start=start, end=end)
+    prev_cube = cr.cube(session, start=prev_start, end=prev_end, now=now)
+    overall = cr.breakdown(cube, spans, "city")
+    previous = cr.breakdown(prev_cube, [], "city")
     uptime_rows = uptime_report(session, runtime.topology, "channel", start, end, now)
     channels = uptime_throughput(session, runtime.inventory, uptime_rows, start=start, end=end, now=now)
     return {
         "period": {"kind": kind, "label": label, "start": start.isoformat(), "end": end.isoformat()},
         "overall": overall[0] if overall else None,
         "previous": previous[0] if previous else None,
-        "by_town": cr.ranking(cr.summary(session, start=start, end=end, now=now, by="town")),
-        "by_department": cr.ranking(cr.summary(session, start=start, end=end, now=now, by="department")),
-        "by_channel": cr.summary(session, start=start, end=end, now=now, by="channel"),
-        "by_category": cr.summary(session, start=start, end=end, now=now, by="category"),
-        "by_officer": cr.summary(session, start=start, end=end, now=now, by="officer"),
-        "top_categories": cr.top_categories(session, start=start, end=end),
-        "aging": cr.aging(session, end=min(end, now)),
+        "by_town": cr.ranking(cr.breakdown(cube, spans, "town")),
+        "by_department": cr.ranking(cr.breakdown(cube, spans, "department")),
+        "by_channel": cr.breakdown(cube, spans, "channel"),
+        "by_category": cr.breakdown(cube, spans, "category"),
+        "by_officer": cr.breakdown(cube, spans, "officer"),
+        "top_categories": cr.top_categories(cube),
+        "aging": cr.aging(cube),
         "uptime_throughput": channels,
         "stories": [s for s in (story(r) for r in channels) if s],
         "restore_times": restore_times(session, start, end),

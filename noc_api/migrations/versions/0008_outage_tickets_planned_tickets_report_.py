@@ -17,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_complaints_resolved_at", "complaints", ["resolved_at"], unique=False)
     op.create_table('outage_tickets',
     sa.Column('outage_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('tracking_number', sa.String(length=24), nullable=False),
@@ -49,6 +50,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_complaints_resolved_at", table_name="complaints")
     op.drop_table('report_deliveries')
     op.drop_table('planned_tickets')
     with op.batch_alter_table('outage_tickets', schema=None) as batch_op:
