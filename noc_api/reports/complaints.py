@@ -32,50 +32,80 @@ def _seconds_between(session: Session, later, earlier):  # noqa: ANN001, ANN202
 
 
 KEYS = ("town_id", "department_id", "category_id", "channel", "assignee")
-BY_KEY = {"town": "town_id", "department": "department_id", "category": "category_id", "channel": "channel",
-          "officer": "assignee", "city": None}
+BY_KEY = {
+    "town": "town_id",
+    "department": "department_id",
+    "category": "category_id",
+    "channel": "channel",
+    "officer": "assignee",
+    "city": None,
+}
 
 
 def cube(session: Session, *, start: datetime, end: datetime, now: datetime) -> list[Any]:
-    """One pass over the complaints that matter for [start, end): counts per (town, department, category,
-    channel, officer), with the open ones' age buckets, so every breakdown is summed from it in Python."""
+    """Counts per (town, department, category, channel, officer) for [start, end), in two index-driven passes:
+    the period's flow (registered or resolved in it) and the open backlog (with its age buckets), so every
+    breakdown is summed from it in Python."""
     as_of = min(end, now)
     in_period = and_(C.registered_at >= start, C.registered_at < end)
     resolved_in = and_(C.resolved_at >= start, C.resolved_at < end)
-    is_open = and_(C.kind == "open", C.registered_at < end)
     secs = _seconds_between(session, C.resolved_at, C.registered_at)
-    ages = [
-        func.count().filter(and_(is_open, C.registered_at <= as_of - timedelta(days=lo),
-                                 *([C.registered_at > as_of - timedelta(days=hi + 1)] if hi is not None else [])))
-        .label(f"age{i}")
-        for i, (lo, hi, _) in enumerate(AGING)
-    ]
     keys = [getattr(C, k) for k in KEYS]
-    stmt = (
+    flow = (
         select(
             *keys,
             func.count().filter(in_period).label("received"),
             func.count().filter(resolved_in).label("resolved"),
             func.count().filter(and_(resolved_in, C.resolved_at <= C.due_at)).label("on_time"),
-            func.count().filter(is_open).label("pending"),
-            func.count().filter(and_(is_open, C.due_at < as_of)).label("overdue"),
             func.count().filter(and_(in_period, C.reopen_count > 0)).label("reopened"),
             func.count().filter(and_(in_period, C.status == "rejected")).label("rejected"),
             func.sum(case((resolved_in, cast(secs, Float)), else_=0.0)).label("seconds"),
-            *ages,
         )
-        # Each branch of the OR has its own index: registered_at, resolved_at, (kind, due_at).
-        .where(or_(in_period, resolved_in, C.kind == "open"), C.registered_at < end)
+        .where(or_(in_period, resolved_in))
         .group_by(*keys)
     )
-    return list(session.execute(stmt))
+    ages = [
+        func.count()
+        .filter(
+            and_(
+                C.registered_at <= as_of - timedelta(days=lo),
+                *([C.registered_at > as_of - timedelta(days=hi + 1)] if hi is not None else []),
+            )
+        )
+        .label(f"age{i}")
+        for i, (lo, hi, _) in enumerate(AGING)
+    ]
+    # The backlog reads only the covering index ix_complaints_backlog, never the wide complaint rows.
+    backlog = (
+        select(*keys, func.count().label("pending"), func.count().filter(C.due_at < as_of).label("overdue"), *ages)
+        .where(C.kind == "open", C.registered_at < end)
+        .group_by(*keys)
+    )
+    rows: dict[tuple, dict[str, Any]] = {}
+    for r in session.execute(flow):
+        rows[tuple(r[: len(KEYS)])] = dict(r._mapping)
+    for r in session.execute(backlog):
+        rows.setdefault(tuple(r[: len(KEYS)]), dict(zip(KEYS, r[: len(KEYS)], strict=True))).update(r._mapping)
+    return [_Cell(v) for v in rows.values()]
+
+
+class _Cell:
+    """One group of the cube; counts it did not get are zero."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def __getattr__(self, name: str) -> Any:
+        return self.values.get(name, 0) if not name.startswith("__") else super().__getattribute__(name)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.values.get(KEYS[i])
 
 
 def durations(session: Session, *, start: datetime, end: datetime) -> list[Any]:
     """(keys..., seconds) of every complaint resolved in [start, end), for the percentiles."""
     secs = _seconds_between(session, C.resolved_at, C.registered_at)
-    stmt = select(*[getattr(C, k) for k in KEYS], cast(secs, Float)).where(C.resolved_at >= start,
-                                                                            C.resolved_at < end)
+    stmt = select(*[getattr(C, k) for k in KEYS], cast(secs, Float)).where(C.resolved_at >= start, C.resolved_at < end)
     return list(session.execute(stmt))
 
 

@@ -32,12 +32,14 @@ def _split_by_hour(start: datetime, end: datetime, tz: ZoneInfo) -> Iterable[tup
 
 
 def usual_rates(
-    arrivals: Iterable[datetime],
+    arrivals: Iterable[datetime | tuple[datetime, int]],
     window: Interval,
     downtime: Iterable[Interval],
     tz: ZoneInfo,
 ) -> dict[int, float]:
     """Complaints per minute for each hour of week, from arrivals in ``window`` counted over the channel's uptime.
+
+    An arrival is a time, or (time, count) for a bucket of arrivals that fall in the same local hour.
 
     Minutes when the channel was down are left out of the denominator, so an outage in the history does not
     lower the rate it is measured by.
@@ -51,9 +53,10 @@ def usual_rates(
             for how, minutes in _split_by_hour(s, e, tz):
                 up_minutes[how] -= minutes
     counts: dict[int, int] = defaultdict(int)
-    for at in arrivals:
+    for item in arrivals:
+        at, n = item if isinstance(item, tuple) else (item, 1)
         if window[0] <= at < window[1]:
-            counts[hour_of_week(at, tz)] += 1
+            counts[hour_of_week(at, tz)] += n
     return {how: counts.get(how, 0) / mins for how, mins in up_minutes.items() if mins > 1e-9}
 
 

@@ -1,9 +1,11 @@
-"""End to end with a real `ccis serve`: a town's agent falls silent -> one internal ticket in that town's IT queue;
-a restart mid-outage adds none; the agent comes back -> the ticket is resolved with the duration; the site
-failing again soon after reopens the same ticket. SQLite and PostgreSQL."""
+"""End to end with a real `ccis serve`: a town's agent falls silent -> one internal ticket in that town's IT queue,
+and the shipped alert rules fire and mail the on-call engineer once (a real SMTP server); a restart mid-outage adds
+no ticket; the agent comes back -> the ticket is resolved with the duration; the site failing again soon after
+reopens the same ticket. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -12,12 +14,14 @@ from noc_api.runtime import start_runtime
 from noc_api.services.accounts import add_user, issue_site_token
 from noc_api.settings import load_settings
 from tests.noc_api.server import Reporter, ccis_serve
+from tests.alerting.conftest import smtp  # noqa: F401  (the real aiosmtpd fixture)
 from tests.noc_api.test_noc_e2e import ORANGI, wait_for
 
 
 def test_silent_town_raises_one_ticket_that_is_resolved_on_recovery(
-    db_url: str, inventory_path: Path, tmp_path: Path
+    db_url: str, inventory_path: Path, tmp_path: Path, smtp  # noqa: ANN001, F811
 ) -> None:
+    inbox, smtp_port = smtp
     env = {
         "CCIS_DATABASE_URL": db_url,
         "CCIS_INVENTORY": str(inventory_path),
@@ -30,6 +34,9 @@ def test_silent_town_raises_one_ticket_that_is_resolved_on_recovery(
         "CCIS_LEADER_LEASE_SECONDS": "2",
         "CCIS_PREVENTIVE_MAINTENANCE": "false",
         "CCIS_ATTACHMENTS_DIR": str(tmp_path / "att"),
+        "CCIS_SMTP_HOST": "127.0.0.1",
+        "CCIS_SMTP_PORT": str(smtp_port),
+        "CCIS_NOTIFY_INTERVAL_SECONDS": "0.5",
     }
     settings = load_settings(**{k.removeprefix("CCIS_").lower(): v for k, v in env.items()})
     rt = start_runtime(settings)
@@ -58,6 +65,13 @@ def test_silent_town_raises_one_ticket_that_is_resolved_on_recovery(
         assert t["town_id"] == "orangi" and t["department_id"] == "it" and t["status"] == "assigned"
         outage_ids = [o["id"] for o in c.get("/api/v1/noc/outages", params={"open": True}).json()]
         assert len(outage_ids) == 1
+        # The shipped rules fire on it, and the engineer hears once (one notification for the site's outage).
+        firing = wait_for("a firing alert", lambda: c.get("/api/v1/alerts", params={"state": "firing",
+                                                                                 "site": "town-orangi"}).json())
+        assert "outage_open" in {a["rule"] for a in firing}
+        mails = wait_for("the outage mail", lambda: [m for m in inbox.mails if b"town-orangi" in m.content])
+        time.sleep(2)  # nothing more arrives for the same outage
+        assert len({m.content.split(b"Subject:")[1].split(b"\n")[0] for m in inbox.mails}) == 1, mails
     # The server restarts while the outage goes on.
     with ccis_serve(env, tmp_path / "serve-2.log") as url:
         c = staff(url)

@@ -18,6 +18,8 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_complaints_resolved_at", "complaints", ["resolved_at"], unique=False)
+    op.create_index("ix_complaints_backlog", "complaints", ["kind", "registered_at", "due_at", "town_id",
+                    "department_id", "category_id", "channel", "assignee"], unique=False)
     op.create_table('outage_tickets',
     sa.Column('outage_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('tracking_number', sa.String(length=24), nullable=False),
@@ -50,6 +52,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_complaints_backlog", table_name="complaints")
     op.drop_index("ix_complaints_resolved_at", table_name="complaints")
     op.drop_table('report_deliveries')
     op.drop_table('planned_tickets')
