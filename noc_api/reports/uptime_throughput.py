@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, case, cast, func, or_, select, text
+from sqlalchemy import Integer, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from complaint_core.adapters.orm import ComplaintRow
@@ -53,14 +53,15 @@ def channel_resolver(inv: Inventory):  # noqa: ANN201
     return resolve
 
 
+QUARTER = 900  # seconds: every city's local hours start on a UTC quarter hour
+
+
 def _bucket(session: Session):  # noqa: ANN202
-    """registered_at cut to its quarter hour (UTC), which every city's local hours also fall on."""
+    """registered_at as its quarter hour since the epoch (numbers group faster than formatted strings)."""
     t = C.registered_at
     if session.get_bind().dialect.name == "postgresql":
-        return func.date_trunc("hour", t) + func.floor(func.extract("minute", t) / 15) * text("interval '15 minutes'")
-    return func.strftime("%Y-%m-%d %H:", t).op("||")(
-        func.printf("%02d", cast(func.strftime("%M", t), Integer) / 15 * 15)
-    )
+        return func.floor(func.extract("epoch", t) / QUARTER)
+    return cast((func.julianday(t) - 2440587.5) * (86400 / QUARTER), Integer)
 
 
 def _arrivals(session: Session, inv: Inventory, start: datetime, end: datetime) -> dict[str, list[tuple]]:
@@ -77,8 +78,7 @@ def _arrivals(session: Session, inv: Inventory, start: datetime, end: datetime) 
     for at, channel, counter_id, n in session.execute(stmt):
         cid = resolve(channel, {"counter": counter_id} if counter_id else None)
         if cid:
-            when = at if isinstance(at, datetime) else datetime.fromisoformat(at + ":00")
-            out[cid].append((when if when.tzinfo else when.replace(tzinfo=UTC), n))
+            out[cid].append((datetime.fromtimestamp(int(at) * QUARTER, UTC), n))
     return out
 
 
