@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Insert, Table, case
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from agents.wire import IngestBatch, IngestResponse, Report, ReportKind, ReportResult, ResultStatus
 from noc_api.db import noc_models as nm
@@ -20,6 +21,7 @@ AGENTS: Table = nm.AgentStatus.__table__
 
 # SQLite has one writer: queueing writers on a lock beats its sleeping busy handler.
 SQLITE_WRITE_LOCK = threading.Lock()
+RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
 class IngestForbidden(Exception):
@@ -181,12 +183,19 @@ def ingest(
 ) -> IngestResponse:
     """Store a batch durably (committed before returning) and answer per report."""
     plan = plan_batch(batch, site_id, device_sites, now.timestamp())
-    if serialize:
-        with SQLITE_WRITE_LOCK, conn_factory() as conn:
-            new = store_plan(conn, plan)
-    else:
-        with conn_factory() as conn:
-            new = store_plan(conn, plan)
+    for attempt in range(1, 4):
+        try:
+            if serialize:
+                with SQLITE_WRITE_LOCK, conn_factory() as conn:
+                    new = store_plan(conn, plan)
+            else:
+                with conn_factory() as conn:
+                    new = store_plan(conn, plan)
+            break
+        except OperationalError as exc:
+            # Two batches touching the same rows: PostgreSQL aborts one; it rolled back, so run it again.
+            if attempt == 3 or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+                raise
     results = [
         ReportResult(report_id=r.report_id, status=ResultStatus.DUPLICATE, reason="already received")
         if r.status == ResultStatus.ACCEPTED and r.report_id not in new

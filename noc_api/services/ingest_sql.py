@@ -44,7 +44,8 @@ def _newest(rows: list[tuple], key: int, ts: int) -> list[tuple]:
         old = best.get(k)
         if old is None or row[ts] >= old[ts]:
             best[k] = row
-    return rows if len(best) == len(rows) else list(best.values())
+    # Sorted by key: concurrent transactions then lock rows in the same order and never deadlock.
+    return sorted(best.values(), key=lambda r: r[:key])
 
 
 def _tuples(rows: list[dict], cols: tuple[str, ...]) -> list[tuple]:
