@@ -31,6 +31,7 @@ class Runtime:
     scheduler: Any = None  # noc_api.scheduler.JobScheduler: register jobs before the app starts
     health: Any = None  # noc_api.health.sweep.HealthSweeper
     topology: Any = None  # noc_api.health.topology.Topology
+    state_cache: Any = None  # noc_api.services.health_queries.StateCache
 
     def __post_init__(self) -> None:
         from noc_api.jobs import install_noc
