@@ -9,6 +9,7 @@ from noc_api.health.sweep import HealthSweeper
 from noc_api.health.topology import topology_from_inventory
 from noc_api.metrics_collector import NocStateCollector
 from noc_api.scheduler import JobScheduler
+from noc_api.services.health_queries import StateCache
 from noc_api.services.rollups import retention, rollup
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ def install_noc(runtime: Runtime) -> None:
     """Give the runtime its topology, health sweeper and scheduler with the NOC's jobs registered."""
     s = runtime.settings
     runtime.topology = topology_from_inventory(runtime.inventory)
+    runtime.state_cache = StateCache()
     runtime.health = HealthSweeper(
         topology=runtime.topology,
         sessions=runtime.sessions,

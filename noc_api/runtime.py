@@ -32,6 +32,7 @@ class Runtime:
     health: Any = None  # noc_api.health.sweep.HealthSweeper
     topology: Any = None  # noc_api.health.topology.Topology
     alerting: Any = None  # noc_api.alerting.listener.AlertingListener
+    state_cache: Any = None  # noc_api.services.health_queries.StateCache
 
     def __post_init__(self) -> None:
         from noc_api.jobs import install_noc

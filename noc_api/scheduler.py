@@ -43,12 +43,13 @@ class LeaderLease:
                 .where(LEASES.c.name == self.name, or_(LEASES.c.holder == self.holder, LEASES.c.expires_ts < now))
                 .values(holder=self.holder, expires_ts=expires)
             ).rowcount
-            if taken:
+            if taken == 1:
                 return True
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             ins = dialect.insert(LEASES).on_conflict_do_nothing(index_elements=["name"])
             row = {"name": self.name, "holder": self.holder, "expires_ts": expires, "acquired_ts": now}
-            return bool(conn.execute(ins, [row]).rowcount)
+            # RETURNING, not rowcount: drivers disagree on rowcount for a skipped conflict.
+            return conn.execute(ins.returning(LEASES.c.name), row).first() is not None
 
     def release(self) -> None:
         """Give the lease up at once (a clean shutdown), so another process takes over without waiting."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,7 +59,7 @@ class HealthSweeper:
                 current = save_intervals(session, current, ev, now)
                 plan = plan_outages(self.topology, ev, load_open_outages(session), hints, now, self.hold_down_seconds)
                 events = save_outages(session, plan, now)
-                snapshot = build_snapshot(self.topology, ev, current, now)
+                snapshot = build_snapshot(self.topology, ev, current, now, inputs.last_heard)
                 snapshot.outages = [t.outage for t in load_open_outages(session)]
                 for listener in self.listeners:
                     listener.on_health(session, snapshot, events, now)
@@ -71,7 +71,11 @@ class HealthSweeper:
 
 
 def build_snapshot(
-    topo: Topology, ev: Evaluation, current: dict[tuple[str, str], Current], now: datetime
+    topo: Topology,
+    ev: Evaluation,
+    current: dict[tuple[str, str], Current],
+    now: datetime,
+    last_heard: dict[str, float] | None = None,
 ) -> HealthSnapshot:
     """The contract snapshot, with each subject's state and since when it holds."""
     snap = HealthSnapshot(at=now)
@@ -86,7 +90,9 @@ def build_snapshot(
             d, node.site_id, node.town_id, node.kind, v.state, v.reason, since("device", d), v.root_cause
         )
     for s, v in ev.sites.items():
-        snap.sites[s] = SiteHealth(s, topo.sites[s].town_id, v.state, v.reason, since("site", s))
+        heard = (last_heard or {}).get(s)
+        at = datetime.fromtimestamp(heard, UTC) if heard else None
+        snap.sites[s] = SiteHealth(s, topo.sites[s].town_id, v.state, v.reason, since("site", s), at)
     for c, v in ev.channels.items():
         ch = topo.channels[c]
         snap.channels[c] = ChannelHealth(c, ch.kind, ch.site_id, v.state, since("channel", c))

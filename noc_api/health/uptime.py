@@ -43,6 +43,8 @@ def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def _overlap(a: float, b: float, merged: list[tuple[float, float]]) -> float:
+    if not merged:
+        return 0.0
     return sum(max(0.0, min(b, y) - max(a, x)) for x, y in merged)
 
 

@@ -27,9 +27,12 @@ STREAM_SECONDS = 300.0  # a stream ends after this; EventSource reconnects (lets
 KEEPALIVE_SECONDS = 15.0
 
 
-def _summary(runtime: Runtime) -> tuple[tuple, dict]:
+def _summary(runtime: Runtime, last: tuple | None) -> tuple[tuple, dict | None]:
+    """The change marker, and the city summary only when the marker moved (a quiet poll stays cheap)."""
     with runtime.sessions() as session:
         marker = q.change_marker(session)
+        if marker == last:
+            return marker, None
         state = q.city_state(session, runtime.topology)
     sites = [{k: s.get(k) for k in ("id", "state", "reason", "since", "town_id")} for s in state["sites"]]
     return marker, {"sites": sites, "channels": state["channels"], "outages": state["outages"]}
@@ -42,8 +45,8 @@ async def _events(request: Request, runtime: Runtime) -> AsyncIterator[str]:
     while time.monotonic() - started < STREAM_SECONDS:
         if await request.is_disconnected():
             return
-        marker, body = await run_in_threadpool(_summary, runtime)
-        if marker != last:
+        marker, body = await run_in_threadpool(_summary, runtime, last)
+        if body is not None:
             last, quiet = marker, time.monotonic()
             yield f"event: health\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"
         elif time.monotonic() - quiet > KEEPALIVE_SECONDS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from complaint_core.roles import Actor, Role
@@ -19,9 +19,9 @@ NocStaff = Depends(require_roles(Role.NOC, Role.ENGINEER))
 
 
 @router.get("/state")
-def get_state(actor: ActorDep, session: SessionDep, runtime: RuntimeDep) -> dict:
+def get_state(actor: ActorDep, session: SessionDep, runtime: RuntimeDep) -> Response:
     """Every site with its devices' states, the channels and the open outages."""
-    return q.city_state(session, runtime.topology)
+    return Response(q.city_state_json(session, runtime.topology, runtime.state_cache), media_type="application/json")
 
 
 @router.get("/outages")

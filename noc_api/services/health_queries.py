@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, or_, select
@@ -28,13 +31,17 @@ def city_state(session: Session, topo: Topology) -> dict:
         )
     ).all()
     cur = {(r[0], r[1]): r for r in rows}
+    iso: dict[datetime, str] = {}  # most subjects changed in the same few sweeps: format each time once
     heard = dict(session.execute(select(nm.AgentStatus.site_id, nm.AgentStatus.last_heard_ts)).all())
 
     def entry(scope: str, ident: str) -> dict:
         r = cur.get((scope, ident))
         if r is None:
             return {"id": ident, "state": "unknown", "reason": "not evaluated yet", "since": None}
-        out = {"id": ident, "state": r[2], "reason": r[3], "since": r[5].isoformat()}
+        since = iso.get(r[5])
+        if since is None:
+            since = iso[r[5]] = r[5].isoformat()
+        out = {"id": ident, "state": r[2], "reason": r[3], "since": since}
         if r[4]:
             out["root_cause"] = r[4]
         return out
@@ -51,6 +58,27 @@ def city_state(session: Session, topo: Topology) -> dict:
     for s in sites:
         counts[s["state"]] = counts.get(s["state"], 0) + 1
     return {"sites": sites, "channels": channels, "site_counts": counts, "outages": outages(session, open_only=True)}
+
+
+@dataclass
+class StateCache:
+    """The encoded city state and the change marker it was built at (one per server process)."""
+
+    marker: tuple | None = None
+    body: bytes = b""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def city_state_json(session: Session, topo: Topology, cache: StateCache) -> bytes:
+    """The whole-city state as JSON, rebuilt only when states or outages changed since the last build."""
+    marker = change_marker(session)
+    if marker == cache.marker:
+        return cache.body
+    with cache.lock:
+        if marker != cache.marker:
+            body = json.dumps(city_state(session, topo), separators=(",", ":")).encode()
+            cache.marker, cache.body = marker, body
+        return cache.body
 
 
 def _outage_dict(r) -> dict:  # noqa: ANN001

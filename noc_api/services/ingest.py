@@ -11,18 +11,17 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Insert, Table, case
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from agents.wire import IngestBatch, IngestResponse, Report, ReportKind, ReportResult, ResultStatus
 from noc_api.db import noc_models as nm
+from noc_api.services import ingest_sql as sql
 
-REPORTS: Table = nm.IngestReport.__table__
-RAW: Table = nm.ReadingRaw.__table__
-LATEST: Table = nm.ReadingLatest.__table__
-OBS: Table = nm.DeviceObservation.__table__
 AGENTS: Table = nm.AgentStatus.__table__
 
 # SQLite has one writer: queueing writers on a lock beats its sleeping busy handler.
 SQLITE_WRITE_LOCK = threading.Lock()
+RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
 class IngestForbidden(Exception):
@@ -40,8 +39,9 @@ class Planned:
 
     results: list[ReportResult] = field(default_factory=list)
     reports: list[dict] = field(default_factory=list)
-    raw: dict[str, list[dict]] = field(default_factory=dict)  # by report_id
-    latest: dict[str, list[dict]] = field(default_factory=dict)
+    # By report id, as tuples in ingest_sql's column order (RAW_COLS, LATEST_COLS): the hot path builds no dicts.
+    raw: dict[str, list[tuple]] = field(default_factory=dict)
+    latest: dict[str, list[tuple]] = field(default_factory=dict)
     obs: dict[str, dict] = field(default_factory=dict)
     agent: dict | None = None
 
@@ -95,21 +95,12 @@ def plan_batch(batch: IngestBatch, site_id: str, device_sites: dict[str, str], n
         if dev is not None:
             collected = _ts(dev.collected_at, skew)
             raws, latest = [], []
+            dev_id = dev.device_id
             for r in dev.readings:
                 ts = _ts(r.at, skew) if r.at is not None else collected
                 key = labels_key(r.labels)
-                raws.append({"device_id": dev.device_id, "metric": r.metric, "labels": key, "value": r.value, "ts": ts})
-                latest.append(
-                    {
-                        "device_id": dev.device_id,
-                        "metric": r.metric,
-                        "labels": key,
-                        "site_id": site_id,
-                        "value": r.value,
-                        "text": r.text,
-                        "ts": ts,
-                    }
-                )
+                raws.append((dev_id, r.metric, key, r.value, ts))
+                latest.append((dev_id, r.metric, key, site_id, r.value, r.text, ts))
             plan.raw[rid], plan.latest[rid] = raws, latest
             plan.obs[rid] = {
                 "device_id": dev.device_id,
@@ -149,45 +140,18 @@ def _insert(conn: Connection, table: Table) -> Insert:
     return dialect.insert(table)
 
 
-def newest_per_key(rows: list[dict], key: tuple[str, ...]) -> list[dict]:
-    """One row per key, the newest by ts (a statement may not upsert one row twice)."""
-    best: dict[tuple, dict] = {}
-    for row in rows:
-        k = tuple(row[c] for c in key)
-        if k not in best or row["ts"] >= best[k]["ts"]:
-            best[k] = row
-    return list(best.values())
-
-
 def store_plan(conn: Connection, plan: Planned) -> set[str]:
     """Insert the planned rows; returns the report ids that were new (the others were duplicates)."""
-    new: set[str] = set()
-    if plan.reports:
-        stmt = _insert(conn, REPORTS).on_conflict_do_nothing(index_elements=["report_id"])
-        new = {r[0] for r in conn.execute(stmt.returning(REPORTS.c.report_id), plan.reports)}
+    new = sql.insert_reports(conn, plan.reports) if plan.reports else set()
     raws = [row for rid in new for row in plan.raw.get(rid, ())]
     if raws:
-        conn.execute(RAW.insert(), raws)
-    latest = newest_per_key([row for rid in new for row in plan.latest.get(rid, ())], ("device_id", "metric", "labels"))
+        sql.insert_raw(conn, raws)
+    latest = [row for rid in new for row in plan.latest.get(rid, ())]
     if latest:
-        ins = _insert(conn, LATEST)
-        ex = ins.excluded
-        stmt = ins.on_conflict_do_update(
-            index_elements=["device_id", "metric", "labels"],
-            set_={"value": ex.value, "text": ex.text, "ts": ex.ts, "site_id": ex.site_id},
-            where=ex.ts >= LATEST.c.ts,  # a replayed old report never moves the latest value back
-        )
-        conn.execute(stmt, latest)
-    obs = newest_per_key([plan.obs[rid] for rid in new if rid in plan.obs], ("device_id",))
+        sql.upsert_latest(conn, latest)
+    obs = [plan.obs[rid] for rid in new if rid in plan.obs]
     if obs:
-        ins = _insert(conn, OBS)
-        ex = ins.excluded
-        stmt = ins.on_conflict_do_update(
-            index_elements=["device_id"],
-            set_={"status": ex.status, "error": ex.error, "ts": ex.ts, "received_ts": ex.received_ts},
-            where=ex.ts >= OBS.c.ts,
-        )
-        conn.execute(stmt, obs)
+        sql.upsert_observations(conn, obs)
     if plan.agent is not None:
         _store_agent(conn, plan.agent)
     return new
@@ -219,12 +183,19 @@ def ingest(
 ) -> IngestResponse:
     """Store a batch durably (committed before returning) and answer per report."""
     plan = plan_batch(batch, site_id, device_sites, now.timestamp())
-    if serialize:
-        with SQLITE_WRITE_LOCK, conn_factory() as conn:
-            new = store_plan(conn, plan)
-    else:
-        with conn_factory() as conn:
-            new = store_plan(conn, plan)
+    for attempt in range(1, 4):
+        try:
+            if serialize:
+                with SQLITE_WRITE_LOCK, conn_factory() as conn:
+                    new = store_plan(conn, plan)
+            else:
+                with conn_factory() as conn:
+                    new = store_plan(conn, plan)
+            break
+        except OperationalError as exc:
+            # Two batches touching the same rows: PostgreSQL aborts one; it rolled back, so run it again.
+            if attempt == 3 or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+                raise
     results = [
         ReportResult(report_id=r.report_id, status=ResultStatus.DUPLICATE, reason="already received")
         if r.status == ResultStatus.ACCEPTED and r.report_id not in new
