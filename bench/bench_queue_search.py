@@ -127,6 +127,13 @@ def main() -> None:
                 ("text 'transformer' (1 in 1000)", admin, SearchFilters(text="transformer sparking"), 0, 300),
                 ("text 'garbage' (1 in 13)", admin, SearchFilters(text="garbage"), 0, 300),
                 (
+                    "text 'transformer' in a town's open queue",
+                    town_head,
+                    SearchFilters(text="transformer", town_id="orangi", kind="open"),
+                    0,
+                    300,
+                ),
+                (
                     "text 'mosque' in a town's open queue",
                     town_head,
                     SearchFilters(text="mosque", town_id="orangi", kind="open"),

@@ -63,7 +63,10 @@ def _wrk(base: str, script: str, path: str, token: str, clients: int, seconds: i
     found = re.search(r"WRK (.*)", out)
     if not found:
         raise RuntimeError(f"wrk printed no summary:\n{out}")
-    return {k: float(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
+    figures = {k: float(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
+    if figures["n"] == 0:
+        raise RuntimeError(f"wrk completed no request against {path}:\n{out}")
+    return figures
 
 
 def main() -> None:

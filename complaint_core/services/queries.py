@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from complaint_core.adapters.orm import Attachment, ComplaintRow
@@ -90,11 +90,30 @@ class SearchFilters:
     channel: str | None = None
 
 
-def _text_condition(session: Session, q: str):  # noqa: ANN202
+COMMON_TERM_DOCS = 2000  # above this many matching complaints, check candidates one by one instead
+
+
+def _text_condition(session: Session, q: str, narrowed: bool):  # noqa: ANN202
+    """Full-text condition: PostgreSQL GIN on to_tsvector; SQLite FTS5, with the plan chosen by term frequency."""
     if session.get_bind().dialect.name == "postgresql":
         return text("to_tsvector('simple', complaints.description) @@ plainto_tsquery('simple', :q)").bindparams(q=q)
+    words = q.split()
     # FTS5: quote each word so user input is never parsed as FTS syntax.
-    terms = " ".join('"' + w.replace('"', '""') + '"' for w in q.split())
+    terms = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    if narrowed and all(w.isalnum() for w in words):
+        # A queue already narrowed (town, department...) and walked in order: when every word is common, checking
+        # each candidate against the index beats collecting every match first (see bench/bench_queue_search.py).
+        counts = session.execute(
+            text("SELECT term, doc FROM complaints_fts_vocab WHERE term IN :t").bindparams(
+                bindparam("t", expanding=True)
+            ),
+            {"t": [w.lower() for w in words]},
+        ).all()
+        if len(counts) == len(set(w.lower() for w in words)) and min(c for _, c in counts) > COMMON_TERM_DOCS:
+            return text(
+                "EXISTS (SELECT 1 FROM complaints_fts WHERE complaints_fts MATCH :q"
+                " AND complaints_fts.rowid = complaints.id)"
+            ).bindparams(q=terms)
     return ComplaintRow.id.in_(
         text("SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH :q").bindparams(q=terms)
     )
@@ -144,7 +163,8 @@ def search(
     if f.overdue:
         conds.append(and_(ComplaintRow.kind == StatusKind.OPEN.value, ComplaintRow.due_at < now))
     if f.text and f.text.strip():
-        conds.append(_text_condition(session, f.text.strip()))
+        narrowed = any((f.town_id, f.department_id, f.assignee, scope is not None))
+        conds.append(_text_condition(session, f.text.strip(), narrowed))
     order = [ComplaintRow.due_at, ComplaintRow.id] if (f.kind == "open" or f.overdue) else [ComplaintRow.id.desc()]
     stmt = select(ComplaintRow).where(*conds).order_by(*order).limit(min(limit, 200)).offset(offset)
     return [summary(r) for r in session.execute(stmt).scalars()]

@@ -182,3 +182,16 @@ def test_duplicates_search_and_history_append_only(env: Env) -> None:
     with env.sessions()() as s, pytest.raises(Exception, match="append-only"):
         s.execute(text("DELETE FROM complaint_events"))
         s.commit()
+
+
+def test_text_search_plans_agree(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Common words in a narrowed queue take the per-candidate plan on SQLite; both plans give the same page."""
+    from complaint_core.services import queries
+
+    made = {env.register(description=f"Broken drain cover {i} near the school")["tracking_number"] for i in range(3)}
+    env.register(description="Streetlight out")
+    params = {"q": "drain school", "town": "orangi", "kind": "open"}
+    first = env.client.get("/api/v1/complaints", params=params, headers=env.h("thead")).json()
+    monkeypatch.setattr(queries, "COMMON_TERM_DOCS", 0)
+    second = env.client.get("/api/v1/complaints", params=params, headers=env.h("thead")).json()
+    assert {c["tracking_number"] for c in first} == made and first == second

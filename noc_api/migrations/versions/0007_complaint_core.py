@@ -193,6 +193,8 @@ _SQLITE_UP = [
     """CREATE TRIGGER complaints_fts_au AFTER UPDATE OF description ON complaints BEGIN
        INSERT INTO complaints_fts(complaints_fts, rowid, description) VALUES ('delete', old.id, old.description);
        INSERT INTO complaints_fts(rowid, description) VALUES (new.id, new.description); END""",
+    # Per-term document counts: lets a search pick its plan by how common the words are.
+    "CREATE VIRTUAL TABLE complaints_fts_vocab USING fts5vocab(complaints_fts, 'row')",
     """CREATE TRIGGER complaint_events_no_update BEFORE UPDATE ON complaint_events BEGIN
        SELECT RAISE(ABORT, 'complaint history is append-only'); END""",
     """CREATE TRIGGER complaint_events_no_delete BEFORE DELETE ON complaint_events BEGIN
@@ -213,6 +215,7 @@ def _drop_full_text_and_append_only() -> None:
     else:
         for name in ("complaints_fts_ai", "complaints_fts_au", "complaint_events_no_update", "complaint_events_no_delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS complaints_fts_vocab")
         op.execute("DROP TABLE IF EXISTS complaints_fts")
 
 
