@@ -1,4 +1,4 @@
-"""Revision 0007 upgrades and downgrades cleanly on both backends, with its full-text index and history guard."""
+"""Every revision (0007 with its full-text index and history guard among them) upgrades and downgrades cleanly on both backends, with its full-text index and history guard."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def test_0007_up_down_up(db_url: str) -> None:
     try:
         upgrade(engine)
         tables = set(inspect(engine).get_table_names())
-        assert {"complaints", "complaint_events", "tracking_counters", "notification_outbox"} <= tables
+        assert {"complaints", "complaint_events", "tracking_counters", "complaint_notifications"} <= tables
         with engine.connect() as conn:
             if engine.dialect.name == "postgresql":
                 assert conn.execute(
