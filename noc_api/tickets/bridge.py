@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from complaint_core.adapters.orm import ComplaintRow
 from complaint_core.adapters.repo import append_event
+from complaint_core.config import CoreConfig
 from complaint_core.lifecycle import Command
 from complaint_core.model import ComplaintStatus, Event
 from complaint_core.roles import Actor
 from complaint_core.services.actions import act
-from complaint_core.services.registration import register_complaint
+from complaint_core.services.internal import raise_internal_ticket, resolve_internal_ticket
 from noc_api.db.ticket_models import OutageTicket
 from noc_api.health.model import HealthSnapshot, Outage, OutageEvent, OutageEventKind
 from noc_api.runtime import Runtime
@@ -85,31 +86,16 @@ class TicketBridge:
             )
             self._reopen(session, reused, f"The outage is back (outage #{outage.id}, cause {outage.cause}).", now)
             return
-        cfg = core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
-        directory = load_directory(session, self.runtime.inventory.city.code)
-        reg = register_complaint(
+        reg = raise_internal_ticket(
             session,
-            data={
-                "channel": "internal",
-                "category": category_for(self.policy, outage.cause),
-                "description": ticket_description(outage, self._link(outage.id)),
-                "town": outage.town_id,
-                "priority": "urgent" if outage.channels else None,
-                "channel_data": {"source_ref": f"outage:{outage.id}"},
-            },
-            actor=NOC,
-            directory=directory,
+            category_id=category_for(self.policy, outage.cause),
+            description=ticket_description(outage, self._link(outage.id)),
+            source_ref=f"outage:{outage.id}",
+            directory=load_directory(session, self.runtime.inventory.city.code),
             now=now,
-            config=cfg,
-        )
-        assignee = f"it-{outage.town_id}" if outage.town_id else "it-noc"
-        act(
-            session,
-            tracking=reg.tracking_number,
-            command=Command("assign", "IT staff of the town", {"assignee": assignee}),
-            actor=NOC,
-            now=now,
-            config=cfg,
+            config=self._config(),
+            town_id=outage.town_id,
+            assignee=f"it-{outage.town_id}" if outage.town_id else "it-noc",
         )
         session.add(
             OutageTicket(
@@ -167,28 +153,10 @@ class TicketBridge:
         row = self._row(session, link.tracking_number)
         if row is None:
             return
-        cfg = core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
         minutes = (ended_at - outage.started_at).total_seconds() / 60 * max(1, len(outage.channels))
         note = resolution_note(outage, outage.ended_at or ended_at, minutes if outage.channels else 0.0)
-        # Walk the lifecycle honestly: each step is an event in the ticket's history.
-        steps = {
-            "registered": ["assign", "start", "resolve"],
-            "assigned": ["start", "resolve"],
-            "reopened": ["assign", "start", "resolve"],
-            "in_progress": ["resolve"],
-            "escalated": ["resolve"],
-        }
-        for action in steps.get(row.status, []):
-            params = {"assignee": row.assignee or f"it-{outage.town_id}"} if action == "assign" else {}
-            act(
-                session,
-                tracking=row.tracking_number,
-                command=Command(action, note if action == "resolve" else "outage ended", params),
-                actor=NOC,
-                now=now,
-                config=cfg,
-            )
-            row = self._row(session, link.tracking_number)
+        # Each step (assign, start, resolve) is an event in the ticket's history.
+        resolve_internal_ticket(session, tracking=row.tracking_number, note=note, now=now, config=self._config())
         link.resolved_at = now
         session.flush()
 
@@ -197,10 +165,19 @@ class TicketBridge:
         if row is not None and row.status not in OPEN_STATUSES:
             self._reopen(session, row, f"Closed while outage #{outage.id} is still going on; reopened by the NOC.", now)
 
+    def _config(self) -> CoreConfig:
+        return core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
+
     def _reopen(self, session: Session, row: ComplaintRow, note: str, now: datetime) -> None:
-        cfg = core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
         if row.status in ("resolved", "verified"):
-            act(session, tracking=row.tracking_number, command=Command("reopen", note), actor=NOC, now=now, config=cfg)
+            act(
+                session,
+                tracking=row.tracking_number,
+                command=Command("reopen", note),
+                actor=NOC,
+                now=now,
+                config=self._config(),
+            )
         else:  # closed or rejected is final: note it; a fresh outage gets a fresh ticket next time
             status = ComplaintStatus(row.status)
             append_event(

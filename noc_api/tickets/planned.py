@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaint_core.roles import Actor
-from complaint_core.services.registration import register_complaint
+from complaint_core.services.internal import raise_internal_ticket
 from noc_api.db import noc_models as nm
 from noc_api.db.ticket_models import PlannedTicket
 from noc_api.runtime import Runtime
@@ -56,19 +56,16 @@ def _raise(
     existing = session.scalar(select(PlannedTicket).where(PlannedTicket.source == source))
     if existing is not None:
         return existing.tracking_number
-    reg = register_complaint(
+    reg = raise_internal_ticket(
         session,
-        data={
-            "channel": "internal",
-            "category": "noc-maintenance",
-            "description": description,
-            "town": town,
-            "channel_data": {"source_ref": source},
-        },
-        actor=actor,
+        category_id="noc-maintenance",
+        description=description,
+        source_ref=source,
         directory=load_directory(session, runtime.inventory.city.code),
         now=now,
         config=core_config(runtime.settings, runtime.inventory.city.timezone),
+        town_id=town,
+        actor=actor,
     )
     session.add(PlannedTicket(source=source, tracking_number=reg.tracking_number, created_at=now))
     session.flush()
