@@ -186,7 +186,8 @@ def main() -> None:
 
     n = SWITCHES + UPSES + RADIOS
     print(
-        f"bench_agent_poll: {n} devices ({SWITCHES} switches x 26 ports x 4 IF-MIB columns, {UPSES} UPS, {RADIOS} radios)"
+        f"bench_agent_poll: {n} devices ({SWITCHES} switches x 26 ports x 4 IF-MIB columns, "
+        f"{UPSES} UPS, {RADIOS} radios)"
     )
     for label, (cpu, wall, readings, statuses) in zip(("first cycle", "steady cycle"), results, strict=True):
         print(f"  agent {label:13s}: CPU {cpu:6.2f} s   wall {wall:6.2f} s   readings {readings}   statuses {statuses}")
@@ -195,7 +196,8 @@ def main() -> None:
         print(f"  snmp_exporter {label:13s}: CPU {cpu:6.2f} s   wall {wall:6.2f} s   samples {lines}   failed {failed}")
     steady, exp_cpu = results[1][0], ex[1][0]
     print(
-        f"  agent steady CPU / budget 4 s: {steady / 4:.2f}   agent / snmp_exporter CPU: {steady / max(exp_cpu, 1e-9):.1f}x"
+        f"  agent steady CPU / budget 4 s: {steady / 4:.2f}   "
+        f"agent / snmp_exporter CPU: {steady / max(exp_cpu, 1e-9):.1f}x"
     )
 
 
