@@ -27,11 +27,21 @@ def test_a_hanging_device_does_not_delay_the_others(tmp_path: Path) -> None:
         config_id="c",
         heartbeat_seconds=0.5,
         devices=[
-            DeviceSpec(id="fast", site="s", kind="server", address="127.0.0.1",
-                       collect={"method": "psutil", "interval": 0.2}),
-            DeviceSpec(id="hung", site="s", kind="server", address="127.0.0.1",
-                       collect={"method": "http", "url": f"http://127.0.0.1:{silent.getsockname()[1]}/",
-                                "interval": 0.2, "timeout": 8}),
+            DeviceSpec(
+                id="fast", site="s", kind="server", address="127.0.0.1", collect={"method": "psutil", "interval": 0.2}
+            ),
+            DeviceSpec(
+                id="hung",
+                site="s",
+                kind="server",
+                address="127.0.0.1",
+                collect={
+                    "method": "http",
+                    "url": f"http://127.0.0.1:{silent.getsockname()[1]}/",
+                    "interval": 0.2,
+                    "timeout": 8,
+                },
+            ),
         ],  # fmt: skip
         credentials=[],
     )
