@@ -12,6 +12,7 @@ the same 200 scrapes. Figures only, no pass/fail: the budget is <= 4 s of agent 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -60,12 +61,11 @@ async def agent_cycles(specs: list[DeviceSpec], creds: dict, env: dict, profiles
             await asyncio.gather(*(agent.collect_device(s) for s in specs))
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             out.append((cpu, wall))
-        rows = agent.outbox._db.execute("SELECT body FROM outbox ORDER BY seq DESC LIMIT ?", (len(specs),)).fetchall()
-        readings = sum(b.count('"metric":') for (b,) in rows)
-        statuses = {}
-        for (b,) in rows:
-            s = b.split('"status":"')[1].split('"')[0]
-            statuses[s] = statuses.get(s, 0) + 1
+        last = [json.loads(body)["device"] for _, body in agent.outbox.peek(10 * len(specs))[-len(specs) :]]
+        readings = sum(len(d["readings"]) for d in last)
+        statuses: dict[str, int] = {}
+        for d in last:
+            statuses[d["status"]] = statuses.get(d["status"], 0) + 1
         await agent.collectors.aclose()
         agent.outbox.close()
         return [(cpu, wall, readings, statuses) for cpu, wall in out]

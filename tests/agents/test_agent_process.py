@@ -3,6 +3,7 @@ counts nothing twice; it starts from its cached config while the NOC is down; --
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -121,7 +123,8 @@ def test_kill_9_loses_nothing_and_counts_nothing_twice(tmp_path: Path, agent_fac
     # only reports in flight at the kill or the stop (a number taken, not yet written) may be missing: one per
     # job (two devices, heartbeat, the skipped device) at each of the two stops
     with sqlite3.connect(state / "outbox.db") as conn:
-        waiting = {int(b.split('"seq":')[1].split(",")[0]) for (b,) in conn.execute("SELECT body FROM outbox")}
+        bodies = [json.loads(zlib.decompress(b)) for (b,) in conn.execute("SELECT body FROM outbox")]
+    waiting = {b["seq"] for b in bodies}
     missing = set(range(1, seqs[-1] + 1)) - set(seqs) - waiting
     assert len(missing) <= 8, sorted(missing)
 
