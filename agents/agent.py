@@ -141,9 +141,11 @@ class Agent:
         """(Re)schedule the devices of ``config``; report the ones --loopback-only leaves out as not collected."""
         assert self._scheduler is not None
         self.config = config
-        if self.collectors is not None:
-            await self.collectors.aclose()
-        self.collectors = Collectors({c.id: c for c in config.credentials}, env=self.env)
+        credentials = {c.id: c for c in config.credentials}
+        if self.collectors is None:
+            self.collectors = Collectors(credentials, env=self.env)
+        else:  # keep the engine and per-device state (counter rates survive a config change)
+            self.collectors.credentials = credentials
         for job in self._scheduler.get_jobs():
             if job.id.startswith("device:"):
                 job.remove()
