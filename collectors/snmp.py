@@ -29,6 +29,7 @@ from collectors.spec import CredentialKind, CredentialRef, DeviceSpec
 _LCD = CommandGeneratorLcdConfigurator()
 _GET, _BULK = cmdgen.GetCommandGenerator(), cmdgen.BulkCommandGenerator()
 _NULL = Null("")
+NAME_REFRESH = 10  # cycles between reads of a table's label column (ifName)
 MAX_VARBINDS = 60  # stay under common agents' reply caps (snmpsim answers at most 64 var-binds)
 _AUTH = {
     "md5": _auth.usmHMACMD5AuthProtocol,
@@ -63,6 +64,8 @@ class DeviceSnmpState(SnmpState):
     """Per-device state kept between cycles: the evaluator's plus the last row count of each table."""
 
     rows: dict[str, int] = field(default_factory=dict)
+    names: dict[str, dict[str, Raw]] = field(default_factory=dict)  # label column -> {index: name}, cached
+    cycles: int = 0
 
 
 def _env(name: str | None, env: Mapping[str, str], what: str) -> str:
@@ -185,11 +188,23 @@ class SnmpCollector:
         if plain:
             scalars.update((oid, _decode(v)) for oid, v in await self._request(auth, target, where, plain, None))
         tables: dict[str, dict[str, Raw]] = {}
+        state.cycles += 1
         for i, table in enumerate(profile.tables):
             columns = table.oids()
+            # Interface names hardly ever change: read the label column every NAME_REFRESH cycles, or when
+            # the rows differ from the cached names, not on every poll (it is a string per row to decode).
+            cached = state.names.get(table.name_column or "")
+            skip_names = cached is not None and state.cycles % NAME_REFRESH != 0
+            wanted = [c for c in columns if not (skip_names and c == table.name_column)]
             got, riding = await self._walk(
-                auth, target, where, columns, state.rows.get(columns[0], 24), riders if i == 0 else []
+                auth, target, where, wanted, state.rows.get(columns[0], 24), riders if i == 0 else []
             )
+            if table.name_column:
+                if skip_names and set(got[wanted[0]]) - set(cached or {}):
+                    names, _ = await self._walk(auth, target, where, [table.name_column], len(got[wanted[0]]), [])
+                    cached = names[table.name_column]
+                got.setdefault(table.name_column, cached or {})
+                state.names[table.name_column] = got[table.name_column]
             tables.update(got)
             scalars.update(riding)
             state.rows[columns[0]] = max((len(v) for v in got.values()), default=0)
