@@ -29,6 +29,7 @@ from collectors.spec import DeviceSpec
 log = logging.getLogger("ccis.agent")
 VERSION = "0.1.0"
 CONFIG_REFRESH_SECONDS = 300.0
+STOP_GRACE_SECONDS = 5.0
 
 
 def new_report_id() -> str:
@@ -66,6 +67,7 @@ class Agent:
         self.cycle_seconds: dict[str, float] = {}
         self.skipped: list[str] = []
         self._scheduler: AsyncIOScheduler | None = None
+        self._inflight: set[asyncio.Task | None] = set()
 
     async def _store(self, report: Report) -> None:
         await asyncio.to_thread(self.outbox.add, report)
@@ -91,7 +93,12 @@ class Agent:
     async def collect_device(self, spec: DeviceSpec) -> None:
         """One scheduled cycle of one device."""
         assert self.collectors is not None
-        await self.record(await self.collectors.collect(spec))
+        task = asyncio.current_task()
+        self._inflight.add(task)
+        try:
+            await self.record(await self.collectors.collect(spec))
+        finally:
+            self._inflight.discard(task)
 
     def health(self) -> AgentHealth:
         """The agent's own health, carried by every heartbeat."""
@@ -134,9 +141,11 @@ class Agent:
         """(Re)schedule the devices of ``config``; report the ones --loopback-only leaves out as not collected."""
         assert self._scheduler is not None
         self.config = config
-        if self.collectors is not None:
-            await self.collectors.aclose()
-        self.collectors = Collectors({c.id: c for c in config.credentials}, env=self.env)
+        credentials = {c.id: c for c in config.credentials}
+        if self.collectors is None:
+            self.collectors = Collectors(credentials, env=self.env)
+        else:  # keep the engine and per-device state (counter rates survive a config change)
+            self.collectors.credentials = credentials
         for job in self._scheduler.get_jobs():
             if job.id.startswith("device:"):
                 job.remove()
@@ -203,6 +212,11 @@ class Agent:
             )
             await stop.wait()
         finally:
+            self._scheduler.pause()
+            # let cycles in flight finish and reach the outbox (each is bounded by its device's timeout)
+            running = [t for t in self._inflight if t is not None]
+            if running:
+                await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
             self._scheduler.shutdown(wait=False)
             sender.cancel()
             await asyncio.gather(sender, return_exceptions=True)

@@ -1,16 +1,18 @@
 """The durable outbox: every report is written to SQLite (WAL) before any attempt to send it.
 
 Only reports the NOC answered ``accepted`` or ``duplicate`` leave it; ``rejected`` ones are moved to a side table
-(kept for inspection, counted, never resent). A disk budget bounds it: when full, the oldest raw reports go
-first (device reports that are not a state change, and heartbeats), state changes are kept as long as anything
-else can go; every drop is counted. ``synchronous=FULL`` because a site loses power abruptly (UPS drained):
-a report whose ``add`` returned survives kill -9 and power loss alike.
+(kept for inspection, counted, never resent). Bodies are stored zlib-compressed (readings shrink about 8:1), so
+the default budget holds days of reports. The budget bounds it: when full, the oldest raw reports go first
+(device reports that are not a state change, and heartbeats), state changes are kept as long as anything else
+can go; every drop is counted. ``synchronous=FULL`` because a site loses power abruptly (UPS drained): a report
+whose ``add`` returned survives kill -9 and power loss alike.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import zlib
 from pathlib import Path
 
 from agents.wire import Report, ReportKind
@@ -22,14 +24,14 @@ CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     report_id TEXT NOT NULL UNIQUE,
     keep INTEGER NOT NULL,          -- 1 for state changes: dropped last
-    size INTEGER NOT NULL,
-    body TEXT NOT NULL              -- the Report as JSON, sent as is
+    size INTEGER NOT NULL,          -- bytes stored (compressed): what the disk budget counts
+    body BLOB NOT NULL              -- the Report as JSON, zlib-compressed (readings compress about 8:1)
 );
 CREATE INDEX IF NOT EXISTS outbox_keep ON outbox (keep, seq);
 CREATE TABLE IF NOT EXISTS rejected (
     report_id TEXT PRIMARY KEY,
     reason TEXT,
-    body TEXT NOT NULL
+    body BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
@@ -46,6 +48,7 @@ class Outbox:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA cache_size=-512")  # 512 KB: reads are sequential, the budget is RSS
         self._db.executescript(_SCHEMA)
         row = self._db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM outbox").fetchone()
         self._depth, self._bytes = int(row[0]), int(row[1])
@@ -71,7 +74,7 @@ class Outbox:
 
     def add(self, report: Report) -> None:
         """Store ``report`` durably; make room by the drop order if the budget is exceeded."""
-        body = report.model_dump_json(exclude_none=True)
+        body = zlib.compress(report.model_dump_json(exclude_none=True).encode(), 6)
         keep = 1 if report.state_change and report.kind is ReportKind.DEVICE else 0
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -115,7 +118,7 @@ class Outbox:
         """The oldest ``limit`` reports as (report_id, JSON body), not removed."""
         with self._lock:
             rows = self._db.execute("SELECT report_id, body FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], zlib.decompress(r[1]).decode()) for r in rows]
 
     def ack(self, report_ids: list[str]) -> None:
         """Remove reports the NOC acknowledged."""

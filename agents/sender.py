@@ -64,7 +64,7 @@ class Sender:
                 await self._post([one])
             return
         if resp.status_code == 422:
-            self.outbox.reject({batch[0][0]: f"422: {resp.text[:200]}"})
+            await asyncio.to_thread(self.outbox.reject, {batch[0][0]: f"422: {resp.text[:200]}"})
             return
         if resp.status_code != 200:
             raise SendFailed(f"NOC answered {resp.status_code}: {resp.text[:200]}")
@@ -83,8 +83,8 @@ class Sender:
             for r in answer.results
             if r.report_id in sent and r.status is ResultStatus.REJECTED
         }
-        self.outbox.ack(acked)
-        self.outbox.reject(rejected)
+        await asyncio.to_thread(self.outbox.ack, acked)  # fsync: off the event loop
+        await asyncio.to_thread(self.outbox.reject, rejected)
         self.clock_skew = answer.clock_skew_seconds
         self.last_ok_at = self.clock()
 
@@ -113,10 +113,16 @@ class Sender:
     def _count_failure(self, _state: object) -> None:
         self.failures += 1
 
-    async def run(self, idle_wait: float = 1.0) -> None:
-        """Forever: drain the outbox, then wait for new reports (or ``idle_wait`` seconds)."""
+    async def run(self, idle_wait: float = 5.0, linger: float = 1.0) -> None:
+        """Forever: drain the outbox, then wait for new reports (or ``idle_wait`` seconds).
+
+        After a wake-up it lingers a moment so reports finished close together travel in one request: one POST
+        per report would cost the agent more CPU than collecting them.
+        """
         while True:
             await self.drain()
             self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), idle_wait)
+            if self.outbox.depth < self.batch_size:
+                await asyncio.sleep(linger)

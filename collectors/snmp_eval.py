@@ -117,26 +117,27 @@ def _table(table: Table, tables: dict[str, dict[str, Raw]], state: SnmpState, no
     rows: set[str] = set()
     for c in table.columns:
         rows.update(tables.get(c.oid, {}))
+    ordered = sorted(rows, key=_index_key)
+    labels = {idx: _text(names[idx], None) if names.get(idx) not in (None, b"") else idx for idx in ordered}
+    row_types = {idx: _text(types[idx], None).lstrip(".") for idx in ordered if types.get(idx) is not None}
     out: list[Reading] = []
     sums: dict[tuple[str, str], list[float | None]] = {}
-    aggregates: dict[str, list[float]] = {}
     for col in table.columns:
         column = tables.get(col.oid, {})
-        for idx in sorted(rows, key=_index_key):
-            if col.only_type and _text(types.get(idx), None) not in (col.only_type, "." + col.only_type):
+        values: list[float] = []
+        for idx in ordered:
+            if col.only_type and row_types.get(idx) != col.only_type:
                 continue
             value = _column_value(col, column.get(idx), tables, idx, state, now)
-            label = _text(names[idx], None) if names.get(idx) not in (None, b"") else idx
             if col.aggregate:
                 if value is not None:
-                    aggregates.setdefault(col.metric, []).append(value)
+                    values.append(value)
             elif col.sum:
-                sums.setdefault((col.metric, label), []).append(value)
+                sums.setdefault((col.metric, labels[idx]), []).append(value)
             elif value is not None:
-                out.append(Reading(metric=col.metric, value=value, unit=col.unit, labels={table.label: label}))
-        if col.aggregate and aggregates.get(col.metric):
-            vals = aggregates.pop(col.metric)
-            agg = sum(vals) / len(vals) if col.aggregate == "mean" else vals[0]
+                out.append(Reading(metric=col.metric, value=value, unit=col.unit, labels={table.label: labels[idx]}))
+        if values:
+            agg = sum(values) / len(values) if col.aggregate == "mean" else values[0]
             out.append(Reading(metric=col.metric, value=agg, unit=col.unit))
     units = {c.metric: c.unit for c in table.columns}
     for (metric, label), parts in sums.items():

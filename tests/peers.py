@@ -87,6 +87,7 @@ class Snmpsim:
 @contextlib.contextmanager
 def snmpsim(data_dir: Path, work: Path, probe_community: str, ready_timeout: float = 30.0) -> Iterator[Snmpsim]:
     """snmpsim serving every ``*.snmprec`` in ``data_dir`` (community = file name) on a free UDP port."""
+    work.mkdir(parents=True, exist_ok=True)
     port = free_port(socket.SOCK_DGRAM)
     if snmp_answers(port, probe_community, timeout=0.2):
         raise PeerError(f"UDP port {port} already answers SNMP: an old instance is still bound")

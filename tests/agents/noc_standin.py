@@ -25,8 +25,11 @@ from agents.wire import AgentConfig, IngestBatch, IngestResponse, ReportResult, 
 class NocStandIn:
     """Start with `start()`, stop with `stop()`; state survives restarts (it is the NOC's database)."""
 
-    def __init__(self, port: int, token: str, config: AgentConfig | None = None) -> None:
+    def __init__(
+        self, port: int, token: str, config: AgentConfig | None = None, tls: tuple[str, str] | None = None
+    ) -> None:
         self.port, self.token, self.config = port, token, config
+        self.tls = tls  # (certfile, keyfile): serve HTTPS
         self.stored: dict[str, dict] = {}  # report_id -> report JSON
         self.deliveries: Counter[str] = Counter()  # report_id -> times it arrived
         self.duplicates = 0
@@ -86,7 +89,15 @@ class NocStandIn:
 
     def start(self) -> None:
         """Listen on 127.0.0.1:port (again)."""
-        config = uvicorn.Config(self.app(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            self.app(),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            ssl_certfile=self.tls[0] if self.tls else None,
+            ssl_keyfile=self.tls[1] if self.tls else None,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,7 +81,8 @@ def test_a_batch_the_noc_cannot_read_does_not_block_the_others(tmp_path: Path, n
         outbox.add(r)
     # a report a newer agent wrote that this NOC cannot parse (an unknown field)
     outbox._db.execute(
-        "INSERT INTO outbox (report_id, keep, size, body) VALUES ('bad0000001', 0, 20, '{\"report_id\": 1}')"
+        "INSERT INTO outbox (report_id, keep, size, body) VALUES ('bad0000001', 0, 20, ?)",
+        (zlib.compress(b'{"report_id": 1}'),),
     )
     outbox._reload()
     noc.start()
@@ -91,8 +93,8 @@ def test_a_batch_the_noc_cannot_read_does_not_block_the_others(tmp_path: Path, n
 
 def test_disk_budget_drops_oldest_raw_first_and_keeps_state_changes(tmp_path: Path) -> None:
     probe = device_report(1)
-    size = len(probe.model_dump_json(exclude_none=True))
-    outbox = Outbox(tmp_path / "outbox.db", budget_bytes=size * 10 + size // 2)  # room for 10 reports
+    size = len(zlib.compress(probe.model_dump_json(exclude_none=True).encode(), 6))
+    outbox = Outbox(tmp_path / "outbox.db", budget_bytes=size * 10 + size // 2)  # room for about 10 reports
     changes = [device_report(i, state_change=True) for i in (1, 5, 9)]
     raws = [device_report(i) for i in range(1, 13) if i not in (1, 5, 9)]
     for r in sorted(changes + raws, key=lambda r: r.seq):

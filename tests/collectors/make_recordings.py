@@ -112,6 +112,7 @@ if __name__ == "__main__":
     DATA.mkdir(exist_ok=True)
     write("ups-mains", ups(False))
     write("ups-battery-low", ups(True))
+    write("ups-swap", ups(False))  # a test rewrites its copy at run time (mains -> battery)
     write("switch24", switch(24))
     write("radio-ubiquiti", radio_ubiquiti())
     write("radio-mikrotik", radio_mikrotik())

@@ -56,3 +56,15 @@ def test_reboot_resets_counters_and_is_reported() -> None:
     assert not [r for r in ev.readings if r.metric == "if_in_bits_per_second"]  # no rate across a reboot
     ev = evaluate(p, {"1.3.6.1.2.1.1.3.0": 3500}, {col: {"1": 1000 + 30 * 125}}, state, now=60.0)
     assert [r.value for r in ev.readings if r.metric == "if_in_bits_per_second"] == [1000.0]
+
+
+def test_collectors_emit_only_catalogue_metrics() -> None:
+    import re
+    from pathlib import Path
+
+    from collectors.metrics import CATALOGUE
+
+    src = Path(__file__).resolve().parents[2] / "collectors"
+    used = {m for p in src.glob("*.py") for m in re.findall(r'metric="([a-z0-9_]+)"', p.read_text())}
+    used |= {m for p in src.glob("*.py") for m in re.findall(r'"(ups_[a-z0-9_]+)", [0-9.]', p.read_text())}
+    assert used and not (used - set(CATALOGUE))
