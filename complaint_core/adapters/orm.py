@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -18,37 +16,9 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-JsonType = JSON().with_variant(JSONB(), "postgresql")
-
-
-class UtcDateTime(TypeDecorator):
-    """Timezone-aware UTC datetimes on both backends (SQLite keeps no zone, so it is restored on read)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use timezone-aware UTC")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
+from complaint_core.adapters.sqltypes import NAMING, JsonType, UtcDateTime
 
 
 class CoreBase(DeclarativeBase):
@@ -76,8 +46,17 @@ class ComplaintRow(CoreBase):
         Index("ix_complaints_registered_at", "registered_at"),
         Index("ix_complaints_resolved_at", "resolved_at"),  # MIS: resolved in a period
         # MIS: the open backlog by town, department, category, channel and officer, read from the index alone.
-        Index("ix_complaints_backlog", "kind", "registered_at", "due_at", "town_id", "department_id", "category_id",
-              "channel", "assignee"),
+        Index(
+            "ix_complaints_backlog",
+            "kind",
+            "registered_at",
+            "due_at",
+            "town_id",
+            "department_id",
+            "category_id",
+            "channel",
+            "assignee",
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tracking_number: Mapped[str] = mapped_column(String(24), unique=True)

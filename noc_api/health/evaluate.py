@@ -215,4 +215,12 @@ def _channel(
     reason = f"needs {', '.join(missing[:5])}"
     if in_maint:
         return Verdict(State.UNKNOWN, f"maintenance: {reason}", maintenance=True)
+    # Not proven down: what it lacks has never been heard from (or is unknown), nothing it needs has failed.
+    if satisfied(ch.requires, lambda r: _available(r, devices, sites) or _unknown(r, devices, sites)):
+        return Verdict(State.UNKNOWN, f"not heard from: {', '.join(missing[:5])}")
     return Verdict(State.DOWN, reason)
+
+
+def _unknown(ref: str, devices: dict[str, Verdict], sites: dict[str, Verdict]) -> bool:
+    v = devices.get(ref) or sites.get(ref)
+    return v is None or v.state == State.UNKNOWN

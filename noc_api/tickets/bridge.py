@@ -130,21 +130,7 @@ class TicketBridge:
         text = update_note(None, outage, note)
         if row is None or text is None:
             return
-        status = ComplaintStatus(row.status)
-        append_event(
-            session,
-            row.id,
-            Event(
-                action="note",
-                actor=NOC.name,
-                role=NOC.kind,
-                at=now,
-                from_status=status,
-                to_status=status,
-                note=text,
-                data={"outage_id": outage.id},
-            ),
-        )
+        _note_event(session, row, text, {"outage_id": outage.id}, now)
 
     def _resolve(self, session: Session, outage: Outage, ended_at: datetime, now: datetime) -> None:
         link = session.get(OutageTicket, outage.id)
@@ -179,20 +165,15 @@ class TicketBridge:
                 config=self._config(),
             )
         else:  # closed or rejected is final: note it; a fresh outage gets a fresh ticket next time
-            status = ComplaintStatus(row.status)
-            append_event(
-                session,
-                row.id,
-                Event(
-                    action="note",
-                    actor=NOC.name,
-                    role=NOC.kind,
-                    at=now,
-                    from_status=status,
-                    to_status=status,
-                    note=note,
-                    data={},
-                ),
-            )
+            _note_event(session, row, note, {}, now)
         for link in session.scalars(select(OutageTicket).where(OutageTicket.tracking_number == row.tracking_number)):
             link.resolved_at = None
+
+
+def _note_event(session: Session, row: ComplaintRow, note: str, data: dict, now: datetime) -> None:
+    """A note in the ticket's history that leaves its status as it is."""
+    status = ComplaintStatus(row.status)
+    event = Event(
+        action="note", actor=NOC.name, role=NOC.kind, at=now, from_status=status, to_status=status, note=note, data=data
+    )
+    append_event(session, row.id, event)

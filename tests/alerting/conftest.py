@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from noc_api.alerting.cycle import run_notification_cycle
 from noc_api.alerting.listener import AlertingListener
@@ -18,6 +17,7 @@ from noc_api.db.engine import make_engine, make_session_factory
 from noc_api.db.migrate import upgrade
 from noc_api.health.model import Cause, DeviceHealth, HealthSnapshot, Outage, Sample, Scope, SiteHealth, State
 from noc_api.settings import load_settings
+from tests.smtp_peer import Inbox, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)  # 14:00 in Karachi: the day shift
@@ -30,26 +30,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.mails: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        self.mails.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server on a free loopback port."""
-    inbox = Inbox()
-    port = free_port()
-    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
+    """A real SMTP server on a free loopback port: (inbox, port)."""
+    with smtp_server() as (port, inbox):
         yield inbox, port
-    finally:
-        ctl.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from aiosmtpd.controller import Controller
+from tests.smtp_peer import smtp_server  # noqa: F401  (re-exported: the shared SMTP peer)
 
 
 @contextmanager
@@ -35,29 +35,3 @@ def sms_gateway(status: int = 200) -> Iterator[tuple[str, list[dict]]]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content.decode()))
-        return "250 OK"
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[int, _Inbox]]:
-    """aiosmtpd on a free loopback port."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()

@@ -1,4 +1,4 @@
-"""Every revision (0007 with its full-text index and history guard among them) upgrades and downgrades cleanly on both backends, with its full-text index and history guard."""
+"""Every revision upgrades and downgrades cleanly on both backends (0007: full-text index and history guard)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,33 +12,20 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from noc_api.app import create_app
-from noc_api.runtime import Runtime, start_runtime
+from noc_api.runtime import Runtime
 from noc_api.services.accounts import add_user
 from noc_api.services.reports import mis_report
-from noc_api.settings import load_settings
 from tests.reports.fixtures import local, may_2026
 
 NOW = local(6, 2, 9)
 
 
-@pytest.fixture
-def runtime(db_url: str, inventory_path: Path, tmp_path: Path) -> Iterator[Runtime]:
-    rt = start_runtime(
-        load_settings(
-            database_url=db_url,
-            inventory=inventory_path,
-            env="test",
-            run_scheduler=False,
-            attachments_dir=tmp_path / "att",
-            secret_key="mis-test-secret-key-0123",
-        )
-    )
-    with rt.sessions.begin() as s:
+@pytest.fixture(autouse=True)
+def may(runtime: Runtime) -> None:
+    with runtime.sessions.begin() as s:
         may_2026(s)
         add_user(s, username="mayor.office", password="mayor password 1", role="mayor_office")
         add_user(s, username="lme.kwsb", password="lme password 123", role="lme", department="kwsb")
-    yield rt
-    rt.engine.dispose()
 
 
 def test_monthly_numbers_match_the_hand_count(runtime: Runtime) -> None:

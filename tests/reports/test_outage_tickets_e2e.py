@@ -13,13 +13,16 @@ import httpx
 from noc_api.runtime import start_runtime
 from noc_api.services.accounts import add_user, issue_site_token
 from noc_api.settings import load_settings
-from tests.noc_api.server import Reporter, ccis_serve
 from tests.alerting.conftest import smtp  # noqa: F401  (the real aiosmtpd fixture)
+from tests.noc_api.server import Reporter, ccis_serve
 from tests.noc_api.test_noc_e2e import ORANGI, wait_for
 
 
 def test_silent_town_raises_one_ticket_that_is_resolved_on_recovery(
-    db_url: str, inventory_path: Path, tmp_path: Path, smtp  # noqa: ANN001, F811
+    db_url: str,
+    inventory_path: Path,
+    tmp_path: Path,
+    smtp,  # noqa: ANN001, F811
 ) -> None:
     inbox, smtp_port = smtp
     env = {
@@ -66,8 +69,9 @@ def test_silent_town_raises_one_ticket_that_is_resolved_on_recovery(
         outage_ids = [o["id"] for o in c.get("/api/v1/noc/outages", params={"open": True}).json()]
         assert len(outage_ids) == 1
         # The shipped rules fire on it, and the engineer hears once (one notification for the site's outage).
-        firing = wait_for("a firing alert", lambda: c.get("/api/v1/alerts", params={"state": "firing",
-                                                                                 "site": "town-orangi"}).json())
+        firing = wait_for(
+            "a firing alert", lambda: c.get("/api/v1/alerts", params={"state": "firing", "site": "town-orangi"}).json()
+        )
         assert "outage_open" in {a["rule"] for a in firing}
         mails = wait_for("the outage mail", lambda: [m for m in inbox.mails if b"town-orangi" in m.content])
         time.sleep(2)  # nothing more arrives for the same outage

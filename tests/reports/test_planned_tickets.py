@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from complaint_core.adapters.orm import ComplaintRow
 from noc_api.app import create_app
-from noc_api.runtime import Runtime, start_runtime
+from noc_api.runtime import Runtime
 from noc_api.services.accounts import add_user
-from noc_api.settings import load_settings
 from noc_api.tickets.planned import period_key, schedule_preventive
 from tests.reports.fixtures import local
 
 
-@pytest.fixture
-def runtime(db_url: str, inventory_path: Path, tmp_path: Path) -> Iterator[Runtime]:
-    rt = start_runtime(
-        load_settings(
-            database_url=db_url,
-            inventory=inventory_path,
-            env="test",
-            run_scheduler=False,
-            attachments_dir=tmp_path / "att",
-            secret_key="planned-secret-key-0123",
-        )
-    )
-    with rt.sessions.begin() as s:
+@pytest.fixture(autouse=True)
+def staff(runtime: Runtime) -> None:
+    with runtime.sessions.begin() as s:
         add_user(s, username="eng.gadap", password="engineer pass 1", role="engineer")
         add_user(s, username="qc.one", password="qc password 123", role="qc_officer")
-    yield rt
-    rt.engine.dispose()
 
 
 def test_engineer_raises_a_ticket_for_a_maintenance_window(runtime: Runtime) -> None:

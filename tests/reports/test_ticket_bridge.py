@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from complaint_core.adapters.orm import ComplaintEvent, ComplaintRow
@@ -16,28 +13,12 @@ from complaint_core.roles import Actor
 from complaint_core.services.actions import act
 from noc_api.db.ticket_models import OutageTicket
 from noc_api.health.model import Cause, HealthSnapshot, Outage, OutageEvent, OutageEventKind, Scope
-from noc_api.runtime import Runtime, start_runtime
+from noc_api.runtime import Runtime
 from noc_api.services.complaints import core_config
-from noc_api.settings import load_settings
 from noc_api.tickets.bridge import TicketBridge
 from noc_api.tickets.policy import TicketPolicy
 
 T0 = datetime(2026, 5, 12, 8, 40, tzinfo=UTC)  # 13:40 in Karachi
-
-
-@pytest.fixture
-def runtime(db_url: str, inventory_path: Path, tmp_path: Path) -> Iterator[Runtime]:
-    rt = start_runtime(
-        load_settings(
-            database_url=db_url,
-            inventory=inventory_path,
-            env="test",
-            run_scheduler=False,
-            attachments_dir=tmp_path / "att",
-        )
-    )
-    yield rt
-    rt.engine.dispose()
 
 
 def orangi(outage_id: int = 1, **kw: object) -> Outage:

@@ -145,3 +145,11 @@ def test_ups_down_takes_town_devices_behind_it() -> None:
     assert ev.devices["town1-sw"].root_cause == "town1-ups"
     plan = plan_outages(topo, ev, [], {}, NOW, 60)
     assert [(o.subject_id, o.cause) for o in plan.opened] == [("town1-ups", Cause.POWER)]
+
+
+def test_channel_never_heard_from_is_unknown_not_down() -> None:
+    topo = city()
+    ev = evaluate(topo, Inputs(observations={}, last_heard={}), T, GRACE)  # a fresh NOC: no agent yet
+    assert ev.channels["walk-in-town1"].state == State.UNKNOWN
+    assert ev.channels["walk-in-town1"].reason.startswith("not heard from")
+    assert plan_outages(topo, ev, [], {}, NOW, 60).opened == []
