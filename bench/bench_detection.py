@@ -2,7 +2,9 @@
 1 s health sweep):
 
 1. an agent's last report -> its site marked down (target <= 30 s, i.e. three heartbeats);
-2. a radio-link-down reading -> the link outage opening (target <= 2 s).
+2. a radio-link-down reading -> the link outage opening (target <= 2 s);
+3. the outage opening -> its internal ticket existing (target <= 2 s; the ticket is written in the sweep's
+   transaction, so the stored times are equal and what remains is how soon the API shows it).
 
 Times are taken on the reporting side (when the report was acknowledged) and on the server side (the outage's
 start and the site's down interval as stored). Loopback only.
@@ -64,7 +66,11 @@ def run(backend: str, rounds: int) -> None:
             def site_state(site: str) -> dict:
                 return next(s for s in staff.get("/api/v1/noc/state").json()["sites"] if s["id"] == site)
 
-            silence, link = [], []
+            silence, link, ticket = [], [], []
+
+            def link_tickets() -> list[dict]:
+                return staff.get("/api/v1/complaints", params={"channel": "internal", "category": "noc-link"}).json()
+
             for _ in range(rounds):
                 # 1. Silence: the town's last report, then nothing.
                 last = send("town-korangi", [heartbeat("town-korangi")])
@@ -86,10 +92,25 @@ def run(backend: str, rounds: int) -> None:
                     opened[:] = staff.get("/api/v1/noc/outages", params={"open": True, "cause": "link"}).json()
                     return bool(opened)
 
+                before = {t["tracking_number"] for t in link_tickets()}
                 seen = poll(link_open, 30)
-                link.append((seen - sent, datetime.fromisoformat(opened[0]["started_at"]).timestamp() - sent))
+                started = datetime.fromisoformat(opened[0]["started_at"]).timestamp()
+                link.append((seen - sent, started - sent))
+                new: list[dict] = []
+
+                def ticket_exists(new: list[dict] = new, before: set[str] = before) -> bool:
+                    new[:] = [t for t in link_tickets() if t["tracking_number"] not in before]
+                    return bool(new)
+
+                raised = poll(ticket_exists, 30)
+                registered = datetime.fromisoformat(new[0]["registered_at"]).timestamp()
+                ticket.append((raised - started, registered - started))
                 send("dc-civic", [heartbeat("dc-civic"), device_report("dc-civic", "radio-orangi-dc", readings=up)])
-            for name, values, target in (("silence -> site down", silence, 30), ("link down -> outage", link, 2)):
+            for name, values, target in (
+                ("silence -> site down", silence, 30),
+                ("link down -> outage", link, 2),
+                ("outage -> ticket", ticket, 2),
+            ):
                 seen = [v[0] for v in values]
                 stored = [v[1] for v in values]
                 print(

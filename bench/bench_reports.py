@@ -33,11 +33,19 @@ from noc_api.settings import load_settings  # noqa: E402
 def resolve_most(conn, dialect: str) -> None:  # noqa: ANN001
     """Give closed complaints a resolution time 1..96 hours after registration."""
     if dialect == "postgresql":
-        conn.execute(text("UPDATE complaints SET resolved_at = registered_at + ((id % 96) + 1) * interval '1 hour' "
-                          "WHERE kind = 'closed'"))
+        conn.execute(
+            text(
+                "UPDATE complaints SET resolved_at = registered_at + ((id % 96) + 1) * interval '1 hour' "
+                "WHERE kind = 'closed'"
+            )
+        )
     else:
-        conn.execute(text("UPDATE complaints SET resolved_at = datetime(registered_at, '+' || ((id % 96) + 1) || "
-                          "' hours') WHERE kind = 'closed'"))
+        conn.execute(
+            text(
+                "UPDATE complaints SET resolved_at = datetime(registered_at, '+' || ((id % 96) + 1) || "
+                "' hours') WHERE kind = 'closed'"
+            )
+        )
 
 
 def load_outages(conn, channels: list[tuple[str, str, str]], year: int) -> int:  # noqa: ANN001
@@ -52,12 +60,31 @@ def load_outages(conn, channels: list[tuple[str, str, str]], year: int) -> int: 
             if t.year > year:
                 break
             length = timedelta(minutes=rng.uniform(2, 300))
-            outages.append({"scope": "site", "subject_id": site, "site_id": site, "town_id": town,
-                            "cause": rng.choice(["power", "link", "switch", "unknown"]), "started_at": t,
-                            "ended_at": t + length, "channels": [channel], "affected": [], "in_maintenance": False,
-                            "reason": ""})
-            intervals.append({"scope": "channel", "subject_id": channel, "state": "down", "reason": "",
-                              "started_at": t, "ended_at": t + length})
+            outages.append(
+                {
+                    "scope": "site",
+                    "subject_id": site,
+                    "site_id": site,
+                    "town_id": town,
+                    "cause": rng.choice(["power", "link", "switch", "unknown"]),
+                    "started_at": t,
+                    "ended_at": t + length,
+                    "channels": [channel],
+                    "affected": [],
+                    "in_maintenance": False,
+                    "reason": "",
+                }
+            )
+            intervals.append(
+                {
+                    "scope": "channel",
+                    "subject_id": channel,
+                    "state": "down",
+                    "reason": "",
+                    "started_at": t,
+                    "ended_at": t + length,
+                }
+            )
             t += length
     conn.execute(insert(OutageRow), outages)
     conn.execute(insert(StateInterval), intervals)
@@ -73,16 +100,24 @@ def main() -> None:
     targets = {"sqlite": 2.0, "postgres": 1.0}
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
-            rt = start_runtime(load_settings(database_url=url, inventory=ROOT / "inventory.yaml",
-                                             run_scheduler=False))
+            rt = start_runtime(load_settings(database_url=url, inventory=ROOT / "inventory.yaml", run_scheduler=False))
             dialect = rt.engine.dialect.name
             with rt.engine.begin() as conn:
                 towns = [r[0] for r in conn.execute(text("SELECT id FROM towns ORDER BY id"))]
-                cats = [tuple(r) for r in conn.execute(text(
-                    "SELECT id, department_id FROM categories WHERE parent_id IS NULL AND department_id != 'it' "
-                    "ORDER BY id"))]
-            walk_ins = [(c.id, c.site, next(s.town for s in rt.inventory.sites if s.id == c.site))
-                        for c in rt.inventory.channels if c.kind.value == "walk_in"]
+                cats = [
+                    tuple(r)
+                    for r in conn.execute(
+                        text(
+                            "SELECT id, department_id FROM categories"
+                            " WHERE parent_id IS NULL AND department_id != 'it' ORDER BY id"
+                        )
+                    )
+                ]
+            walk_ins = [
+                (c.id, c.site, next(s.town for s in rt.inventory.sites if s.id == c.site))
+                for c in rt.inventory.channels
+                if c.kind.value == "walk_in"
+            ]
             t0 = time.perf_counter()
             with rt.engine.begin() as conn:
                 bulk_load(conn, dialect, args.rows, towns, cats)
@@ -90,8 +125,10 @@ def main() -> None:
                 n_outages = load_outages(conn, walk_ins, 2025)
             with rt.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
-            print(f"{backend}: {args.rows} complaints and {n_outages} outages of {len(walk_ins)} sites loaded "
-                  f"in {time.perf_counter() - t0:.1f} s")
+            print(
+                f"{backend}: {args.rows} complaints and {n_outages} outages of {len(walk_ins)} sites loaded "
+                f"in {time.perf_counter() - t0:.1f} s"
+            )
             now = datetime(2026, 1, 15, tzinfo=UTC)
             samples = []
             with rt.sessions() as s:
@@ -101,10 +138,12 @@ def main() -> None:
                     data = mis_report(s, rt, kind="monthly", day=date(2025, 6, 1), now=now)
                     samples.append(time.perf_counter() - t1)
             p50 = percentile(samples, 50)
-            print(f"{backend}: monthly report (June 2025: {data['overall']['received']} received, "
-                  f"{data['overall']['resolved']} resolved, {sum(len(r['outages']) for r in data['uptime_throughput'])}"
-                  f" channel outages) p50 {p50:.2f} s, max {max(samples):.2f} s over {args.repeat} runs; "
-                  f"target <= {targets[backend]:.0f} s: {'met' if p50 <= targets[backend] else 'NOT met'}")
+            print(
+                f"{backend}: monthly report (June 2025: {data['overall']['received']} received, "
+                f"{data['overall']['resolved']} resolved, {sum(len(r['outages']) for r in data['uptime_throughput'])}"
+                f" channel outages) p50 {p50:.2f} s, max {max(samples):.2f} s over {args.repeat} runs; "
+                f"target <= {targets[backend]:.0f} s: {'met' if p50 <= targets[backend] else 'NOT met'}"
+            )
             rt.engine.dispose()
 
 
