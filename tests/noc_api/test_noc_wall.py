@@ -1,4 +1,5 @@
-"""The NOC wall in headless Chromium: a site turns red live (Server-Sent Events) when its link drops."""
+"""The NOC wall in headless Chromium: a site turns red live (Server-Sent Events) when its link drops, and the
+engineer acknowledges the outage's alert from the wall."""
 
 from __future__ import annotations
 
@@ -63,5 +64,11 @@ def test_site_turns_red_on_the_wall(inventory_path: Path, tmp_path: Path) -> Non
             color = page.eval_on_selector("#site-town-orangi", "e => getComputedStyle(e).backgroundColor")
             assert color == "rgb(238, 51, 51)"
             assert "radio-orangi-dc" in page.inner_text("#outages")
+            # The shipped rules fire on the outage; the engineer acknowledges it from the wall.
+            page.wait_for_selector("#alerts button:text('Acknowledge')", timeout=20000)
+            page.click("#alerts button:text('Acknowledge')")
+            page.wait_for_selector("#alerts .acked:text('acknowledged by wall.noc')", timeout=20000)
+            acked = page.request.get(url + "/api/v1/alerts?state=firing").json()
+            assert any(a["acked_by"] == "wall.noc" for a in acked)
         finally:
             browser.close()
