@@ -40,7 +40,7 @@ def poll(check, seconds: float = 120.0) -> float:  # noqa: ANN001
         if check():
             return time.time()
         time.sleep(0.05)
-    raise SystemExit("timed out")
+    raise SystemExit("timed out waiting for " + getattr(check, "__name__", "a condition"))
 
 
 def run(backend: str, rounds: int) -> None:

@@ -42,7 +42,7 @@ BY_KEY = {
 }
 
 
-def cube(session: Session, *, start: datetime, end: datetime, now: datetime) -> list[Any]:
+def cube(session: Session, *, start: datetime, end: datetime, now: datetime, backlog: bool = True) -> list[Any]:
     """Counts per (town, department, category, channel, officer) for [start, end), in two index-driven passes:
     the period's flow (registered or resolved in it) and the open backlog (with its age buckets), so every
     breakdown is summed from it in Python."""
@@ -76,7 +76,7 @@ def cube(session: Session, *, start: datetime, end: datetime, now: datetime) -> 
         for i, (lo, hi, _) in enumerate(AGING)
     ]
     # The backlog reads only the covering index ix_complaints_backlog, never the wide complaint rows.
-    backlog = (
+    open_backlog = (
         select(*keys, func.count().label("pending"), func.count().filter(C.due_at < as_of).label("overdue"), *ages)
         .where(C.kind == "open", C.registered_at < end)
         .group_by(*keys)
@@ -84,7 +84,7 @@ def cube(session: Session, *, start: datetime, end: datetime, now: datetime) -> 
     rows: dict[tuple, dict[str, Any]] = {}
     for r in session.execute(flow):
         rows[tuple(r[: len(KEYS)])] = dict(r._mapping)
-    for r in session.execute(backlog):
+    for r in session.execute(open_backlog) if backlog else ():
         rows.setdefault(tuple(r[: len(KEYS)]), dict(zip(KEYS, r[: len(KEYS)], strict=True))).update(r._mapping)
     return [_Cell(v) for v in rows.values()]
 
