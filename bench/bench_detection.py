@@ -92,19 +92,20 @@ def run(backend: str, rounds: int) -> None:
                     opened[:] = staff.get("/api/v1/noc/outages", params={"open": True, "cause": "link"}).json()
                     return bool(opened)
 
-                before = {t["tracking_number"] for t in link_tickets()}
                 seen = poll(link_open, 30)
                 started = datetime.fromisoformat(opened[0]["started_at"]).timestamp()
                 link.append((seen - sent, started - sent))
-                new: list[dict] = []
+                # The ticket is new, or (the same link failing again soon) the previous one reopened.
+                live: list[dict] = []
 
-                def ticket_exists(new: list[dict] = new, before: set[str] = before) -> bool:
-                    new[:] = [t for t in link_tickets() if t["tracking_number"] not in before]
-                    return bool(new)
+                def ticket_exists(live: list[dict] = live) -> bool:
+                    live[:] = [t for t in link_tickets() if t["status"] in ("registered", "assigned", "reopened")]
+                    return bool(live)
 
                 raised = poll(ticket_exists, 30)
-                registered = datetime.fromisoformat(new[0]["registered_at"]).timestamp()
-                ticket.append((raised - started, registered - started))
+                fresh = live[0]["status"] != "reopened"  # a reopened ticket keeps its first registration time
+                stored = datetime.fromisoformat(live[0]["registered_at"]).timestamp() - started if fresh else None
+                ticket.append((raised - started, stored))
                 send("dc-civic", [heartbeat("dc-civic"), device_report("dc-civic", "radio-orangi-dc", readings=up)])
             for name, values, target in (
                 ("silence -> site down", silence, 30),
@@ -112,7 +113,7 @@ def run(backend: str, rounds: int) -> None:
                 ("outage -> ticket", ticket, 2),
             ):
                 seen = [v[0] for v in values]
-                stored = [v[1] for v in values]
+                stored = [v[1] for v in values if v[1] is not None] or [float("nan")]
                 print(
                     f"{backend:9} {name:22} seen by API median {statistics.median(seen):5.2f} s max {max(seen):5.2f} s;"
                     f" stored start median {statistics.median(stored):5.2f} s  (target <= {target} s)"
