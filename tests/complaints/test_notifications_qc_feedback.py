@@ -88,7 +88,7 @@ def test_dead_gateway_never_blocks_or_loses_a_registration(db_url: str, inventor
         with env.sessions()() as s:
             note = s.execute(select(Notification)).scalar_one()
             attempts = s.execute(select(NotificationAttempt)).scalars().all()
-        assert note.status == "failed" and note.attempts == MAX_ATTEMPTS and "unreachable" in note.last_error
+        assert note.status == "failed" and note.attempts == MAX_ATTEMPTS and "Connection refused" in note.last_error
         assert len(attempts) == MAX_ATTEMPTS and not any(a.ok for a in attempts)
         assert env.client.get(f"/api/v1/complaints/{t}", headers=env.h("agent")).status_code == 200
 
