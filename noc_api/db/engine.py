@@ -14,7 +14,11 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        # As many connections as request threads plus jobs: a thread never waits for a connection while another
+        # waits for the write lock it holds.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=60, **kwargs
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -27,7 +31,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=60, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -6,9 +6,11 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -35,13 +37,15 @@ def ccis_serve(env: dict[str, str], timeout: float = 30.0) -> Iterator[str]:
         "--log-level",
         "warning",
     ]
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The log goes to a file: an unread pipe fills up and stalls the server.
+    log = tempfile.NamedTemporaryFile(prefix="ccis-serve-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                out = proc.stdout.read().decode() if proc.stdout else ""
+                out = Path(log.name).read_text(errors="replace")
                 raise RuntimeError(f"ccis serve exited with {proc.returncode}: {out[-2000:]}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -59,3 +63,5 @@ def ccis_serve(env: dict[str, str], timeout: float = 30.0) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
