@@ -131,11 +131,6 @@ def breakdown(cube_rows: list[Any], duration_rows: list[Any], by: str) -> list[d
     return rows
 
 
-def summary(session: Session, *, start: datetime, end: datetime, now: datetime, by: str) -> list[dict[str, Any]]:
-    """The breakdown by one dimension, straight from the database."""
-    return breakdown(cube(session, start=start, end=end, now=now), durations(session, start=start, end=end), by)
-
-
 def _pct(values: list[float], q: int) -> float | None:
     if not values:
         return None
