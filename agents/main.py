@@ -46,6 +46,7 @@ async def _main(args: argparse.Namespace) -> int:
             state_dir=Path(args.state_dir),
             client=client,
             loopback_only=args.loopback_only,
+            budget_bytes=int(args.outbox_budget_mb * 1024 * 1024),
         )
         if args.metrics_port:
             from agents.metrics import serve_metrics

@@ -34,6 +34,16 @@ class AgentCollector:
         last = a.sender.last_ok_at
         age = (datetime.now(UTC) - last).total_seconds() if last else time.time() - a.started_at.timestamp()
         yield GaugeMetricFamily("ccis_agent_last_send_age_seconds", "time since the last acknowledged send", value=age)
+        yield GaugeMetricFamily(
+            "ccis_agent_send_retry_seconds", "pause planned before the next send attempt (0: not failing)",
+            value=a.sender.retry_in,
+        )  # fmt: skip
+        yield CounterMetricFamily("ccis_agent_send_attempts", "ingest requests tried", value=a.sender.attempts)
+        yield CounterMetricFamily(
+            "ccis_agent_poisoned_reports",
+            "reports moved aside because the NOC kept failing (5xx) on them",
+            value=a.sender.poisoned,
+        )
         errors = CounterMetricFamily("ccis_agent_collector_errors", "collection errors", labels=["collector"])
         for name, n in sorted((a.collectors.errors if a.collectors else {}).items()):
             errors.add_metric([name], n)

@@ -167,6 +167,11 @@ class Outbox:
         with self._lock:
             return self._counter("rejected")
 
+    def rejected_reasons(self) -> dict[str, str]:
+        """The reports moved aside, with the reason each was refused (report_id -> reason)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT report_id, reason FROM rejected").fetchall())
+
     def close(self) -> None:
         """Close the database."""
         with self._lock:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from collectors.readings import CollectResult, DeviceStatus, Reading
 from collectors.spec import CredentialRef, DeviceSpec
@@ -76,6 +77,63 @@ class IngestBatch(BaseModel):
 
     version: int = Field(WIRE_VERSION, ge=1, le=WIRE_VERSION)
     site_id: str
+    agent_clock: AwareDatetime
+    reports: list[Report] = Field(min_length=1, max_length=MAX_REPORTS_PER_BATCH)
+
+
+class IngestEnvelope(BaseModel):
+    """A batch as the NOC first reads it: the envelope strictly, each report on its own afterwards, so one bad
+    report gets its own rejection instead of refusing (and blocking) the whole batch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(WIRE_VERSION, ge=1, le=WIRE_VERSION)
+    site_id: str = Field(max_length=64)
+    agent_clock: AwareDatetime
+    reports: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_REPORTS_PER_BATCH)
+
+    def split(self) -> tuple[IngestBatch, list[ReportResult]]:
+        """The valid reports as a batch, and a rejection (with the reason) for each report that is not."""
+        good: list[Report] = []
+        bad: list[ReportResult] = []
+        for i, raw in enumerate(self.reports):
+            try:
+                good.append(Report.model_validate(raw))
+            except ValidationError as exc:
+                rid = raw.get("report_id")
+                rid = rid if isinstance(rid, str) and 0 < len(rid) <= 64 else f"#{i}"
+                why = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+                bad.append(ReportResult(report_id=rid, status=ResultStatus.REJECTED, reason=why[:500]))
+        batch = IngestBatch.model_construct(
+            version=self.version, site_id=self.site_id, agent_clock=self.agent_clock, reports=good
+        )
+        return batch, bad
+
+    @classmethod
+    def read(cls, body: bytes) -> tuple[IngestBatch, list[ReportResult]]:
+        """``model_validate_json(body).split()``, in one pass when every report is valid (nearly always).
+
+        The whole batch is read straight from the JSON text by the strict schema first; only when that fails is it
+        read again the careful way, so a bad report is still refused on its own and a bad envelope still raises.
+        Reading the envelope first and each report from Python dicts afterwards cost more than the storing.
+        """
+        try:
+            whole = _WholeEnvelope.model_validate_json(body)
+        except ValidationError:
+            return cls.model_validate_json(body).split()
+        batch = IngestBatch.model_construct(
+            version=whole.version, site_id=whole.site_id, agent_clock=whole.agent_clock, reports=whole.reports
+        )
+        return batch, []
+
+
+class _WholeEnvelope(BaseModel):
+    """IngestEnvelope with its reports read as reports: valid only when the envelope and every report are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(WIRE_VERSION, ge=1, le=WIRE_VERSION)
+    site_id: str = Field(max_length=64)
     agent_clock: AwareDatetime
     reports: list[Report] = Field(min_length=1, max_length=MAX_REPORTS_PER_BATCH)
 

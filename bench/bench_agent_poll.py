@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_agent_poll.py
 
 150 switches (26 ports, 4 IF-MIB columns), 30 UPSes (RFC 1628), 20 radios (three vendor profiles), served by
-snmpsim on loopback (two instances, one per core). The agent path is the real one: Collectors (one SnmpEngine,
-GET + GETBULK of exactly the columns, no MIB lookup) -> Report -> SQLite outbox. Prints the agent's own CPU
+snmpsim on loopback (two instances, one per core). The agent path is the real one: Collectors (v2c through
+aiosnmp, GET + GETBULK of exactly the columns) -> Report -> SQLite outbox. Prints the agent's own CPU
 (time.process_time: snmpsim runs in other processes), wall time and values, then snmp_exporter's CPU (/proc) for
 the same 200 scrapes. Figures only, no pass/fail: the budget is <= 4 s of agent CPU, wall within 30 s.
 """
@@ -24,12 +24,12 @@ import httpx
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from simdevices import IF4_COLUMNS, build  # noqa: E402
+from simdevices import IF4_COLUMNS, build
 
-from agents.agent import Agent  # noqa: E402
-from collectors.run import Collectors  # noqa: E402
-from collectors.spec import CredentialRef, DeviceSpec  # noqa: E402
-from tests.peers import free_port, snmpsim, stop  # noqa: E402
+from agents.agent import Agent
+from collectors.run import Collectors
+from collectors.spec import CredentialRef, DeviceSpec
+from tests.peers import free_port, snmpsim, stop
 
 SWITCHES, UPSES, RADIOS = 150, 30, 20
 

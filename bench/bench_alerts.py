@@ -12,7 +12,6 @@ Run: .venv/bin/python bench/bench_alerts.py
 from __future__ import annotations
 
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -25,13 +24,14 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from noc_api.alerting.cycle import run_notification_cycle, run_notification_job  # noqa: E402
+from complaint_core.adapters.orm import Notification  # noqa: E402
+from noc_api.alerting.cycle import ack_url, queue_notices  # noqa: E402
 from noc_api.alerting.evaluate import evaluate  # noqa: E402
 from noc_api.alerting.lifecycle import advance  # noqa: E402
 from noc_api.alerting.listener import AlertingListener  # noqa: E402
 from noc_api.alerting.loader import load_rule_text, load_rules_dir  # noqa: E402
-from noc_api.alerting.models import Notification  # noqa: E402
 from noc_api.alerting.mute import DependencyMuter, MaintenanceMuter, SilenceMuter, mute_and_group  # noqa: E402
+from noc_api.alerting.routing_file import RoutingFile  # noqa: E402
 from noc_api.db.engine import make_engine, make_session_factory  # noqa: E402
 from noc_api.db.migrate import upgrade  # noqa: E402
 from noc_api.health.model import (  # noqa: E402
@@ -46,22 +46,18 @@ from noc_api.health.model import (  # noqa: E402
     SiteHealth,
     State,
 )
+from noc_api.runtime import make_delivery  # noqa: E402
 from noc_api.settings import load_settings  # noqa: E402
+from tests.support import free_port  # noqa: E402
 
 
 class Inbox:
     def __init__(self) -> None:
         self.mails: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         self.mails.append((time.perf_counter(), envelope))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def town(n: int, radio: State, at: datetime) -> tuple[HealthSnapshot, Outage]:
@@ -139,12 +135,27 @@ class Env:
             database_url=url, alert_rules=rules, smtp_host="127.0.0.1", smtp_port=port, env="test", secret_key="bench"
         )
         self.listener = AlertingListener.from_dir(rules)
+        self.routing = RoutingFile.in_dir(rules)
+        self.delivery = make_delivery(self.settings, self.sessions, self.routing, None)
+
+    def queue(self, session, now: datetime) -> int:
+        """The alert notice job's work, in the caller's transaction."""
+        return queue_notices(session, self.routing, lambda ids: ack_url(self.settings, ids), now)
+
+    def notify(self, now: datetime) -> None:
+        """What the server's two jobs do each tick: queue the notices due, then deliver the outbox."""
+        with self.sessions.begin() as s:
+            self.queue(s, now)
+        self.delivery.run(now)
 
     def notices(self) -> int:
         """Distinct group notices (one notice goes to each receiver of the on-call group)."""
         with self.sessions() as s:
             q = select(func.count()).select_from(
-                select(Notification.group_id, Notification.reason, Notification.created_at).distinct().subquery()
+                select(Notification.alert_group_id, Notification.reason, Notification.created_at)
+                .where(Notification.source == "alert")
+                .distinct()
+                .subquery()
             )
             return s.scalar(q)
 
@@ -158,7 +169,7 @@ def latency(tmp: Path, inbox: Inbox, port: int) -> None:
         env.listener.on_health(s, snap, [OutageEvent(OutageEventKind.OPENED, outage, now)], now)
     deadline = t0 + 20
     while not inbox.mails and time.perf_counter() < deadline:
-        run_notification_job(env.sessions, lambda: datetime.now(UTC), env.settings)
+        env.notify(datetime.now(UTC))
         if not inbox.mails:
             time.sleep(0.5)
     if inbox.mails:
@@ -183,7 +194,7 @@ def storms(tmp: Path, inbox: Inbox, port: int) -> None:
             t += timedelta(seconds=5)
             with env.sessions.begin() as s:
                 env.listener.on_health(s, snap_of(t), [], t)
-                run_notification_cycle(s, t, env.settings)
+            env.notify(t)
         print(
             f"(b) {label}: {env.notices() - before} notification(s) ({len(inbox.mails) - mails} mails, one per "
             f"receiver on call)"
@@ -195,7 +206,7 @@ def storms(tmp: Path, inbox: Inbox, port: int) -> None:
         t += timedelta(seconds=5)
         with env.sessions.begin() as s:
             env.listener.on_health(s, core(t), [], t)
-            run_notification_cycle(s, t, env.settings)
+        env.notify(t)
     body = inbox.mails[mails][1].content.decode() if len(inbox.mails) > mails else ""
     listed = sum(f"town{i:02d}" in body for i in range(18))
     print(f"(b) core switch down, 18 towns behind: {env.notices()} notification(s), listing {listed} of 18 towns")
@@ -258,8 +269,9 @@ def city(n_sites: int, at: datetime, broken: int) -> HealthSnapshot:
                     Sample(ident, "host_memory_used_ratio", 0.6, at),
                     Sample(ident, "host_cpu_ratio", 0.2, at),
                 ]
-        snap.latest.append(Sample(f"{site}-d3", "agent_outbox_depth", 2, at))
-        snap.latest.append(Sample(f"{site}-d3", "agent_last_send_age_seconds", 5, at))
+        # The agent's own health (from its heartbeat) names its site, as the health sweep gives it.
+        snap.latest.append(Sample(site, "agent_outbox_depth", 2, at))
+        snap.latest.append(Sample(site, "agent_last_send_age_seconds", 5, at))
     return snap
 
 

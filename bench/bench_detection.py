@@ -26,14 +26,14 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, ccis_serve, database  # noqa: E402
-from noc_api.runtime import start_runtime  # noqa: E402
-from noc_api.services.accounts import add_user, issue_site_token  # noqa: E402
-from noc_api.settings import load_settings  # noqa: E402
-from tests.noc_api.reporter import batch, device_report, heartbeat  # noqa: E402
+from bench.common import ROOT, ccis_serve, database
+from noc_api.accounts.service import add_user, issue_site_token
+from noc_api.runtime import build
+from noc_api.settings import load_settings
+from tests.noc_api.reporter import batch, device_report, heartbeat
 
 
-def poll(check, seconds: float = 120.0) -> float:  # noqa: ANN001
+def poll(check, seconds: float = 120.0) -> float:
     """Poll every 50 ms until ``check()`` is true; returns the time it became true (bounded)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -46,7 +46,7 @@ def poll(check, seconds: float = 120.0) -> float:  # noqa: ANN001
 def run(backend: str, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as d, database(backend, Path(d)) as db:
         env = {"CCIS_DATABASE_URL": db, "CCIS_INVENTORY": str(ROOT / "inventory.yaml"), "CCIS_HOLD_DOWN_SECONDS": "0"}
-        rt = start_runtime(load_settings(database_url=db, inventory=ROOT / "inventory.yaml"))
+        rt = build(load_settings(database_url=db, inventory=ROOT / "inventory.yaml"))
         with rt.sessions.begin() as s:
             tok = {site: issue_site_token(s, site) for site in ("dc-civic", "town-orangi", "town-korangi")}
             add_user(s, username="bench.noc", password="bench password 1", role="noc")

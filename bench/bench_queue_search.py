@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from bench._db import fresh_database, percentile  # noqa: E402
 from complaint_core.roles import Actor, Role  # noqa: E402
 from complaint_core.services.queries import SearchFilters, search  # noqa: E402
-from noc_api.runtime import start_runtime  # noqa: E402
+from noc_api.runtime import build  # noqa: E402
 from noc_api.settings import load_settings  # noqa: E402
 
 WORDS_A = [
@@ -50,7 +50,7 @@ def _case(expr: str, values: list[str]) -> str:
     return f"(CASE ({expr}) % {len(values)} {whens} END)"
 
 
-def bulk_load(conn, dialect: str, rows: int, towns: list[str], cats: list[tuple[str, str]]) -> None:  # noqa: ANN001
+def bulk_load(conn, dialect: str, rows: int, towns: list[str], cats: list[tuple[str, str]]) -> None:
     """Insert ``rows`` complaints from one INSERT ... SELECT over a generated series."""
     if dialect == "postgresql":
         series, pad = f"generate_series(1, {rows}) AS s(i)", "lpad(i::text, 7, '0')"
@@ -81,7 +81,7 @@ def bulk_load(conn, dialect: str, rows: int, towns: list[str], cats: list[tuple[
     conn.execute(text(sql))
 
 
-def timed(fn, repeat: int) -> tuple[float, float, int]:  # noqa: ANN001
+def timed(fn, repeat: int) -> tuple[float, float, int]:
     fn()  # warm the cache and the plan
     samples, n = [], 0
     for _ in range(repeat):
@@ -100,7 +100,7 @@ def main() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
-            rt = start_runtime(load_settings(database_url=url, inventory=ROOT / "inventory.yaml"))
+            rt = build(load_settings(database_url=url, inventory=ROOT / "inventory.yaml"))
             dialect = rt.engine.dialect.name
             with rt.engine.begin() as conn:
                 towns = [r[0] for r in conn.execute(text("SELECT id FROM towns ORDER BY id"))]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,14 +13,13 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
+from tests import support
+from tests.support import free_port
+
+__all__ = ["ROOT", "ccis_serve", "database", "free_port", "process", "wait_http"]
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("CCIS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -65,21 +62,12 @@ def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subproce
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        support.stop(proc, grace=20)
 
 
 @contextmanager
-def ccis_serve(env: dict[str, str], log: Path) -> Iterator[str]:
-    """A real `ccis serve` on a free loopback port."""
-    port = free_port()
-    ccis = str(Path(sys.executable).with_name("ccis"))
-    full = {**env, "CCIS_HOST": "127.0.0.1", "CCIS_PORT": str(port), "CCIS_ENV": "test"}
-    with process([ccis, "serve", "--log-level", "warning"], full, log) as proc:
-        url = f"http://127.0.0.1:{port}"
-        wait_http(url, proc)
+def ccis_serve(env: dict[str, str], log: Path, workers: int = 1) -> Iterator[str]:
+    """A real `ccis serve` (``workers`` API processes) on a free loopback port, logging only warnings (access
+    lines cost time)."""
+    with support.ccis_serve(env, log, args=("--log-level", "warning", "--workers", str(workers))) as url:
         yield url

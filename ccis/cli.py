@@ -18,10 +18,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from noc_api.app import create_app
-    from noc_api.runtime import start_runtime
+    from noc_api.runtime import build
 
     settings = _settings()
-    runtime = start_runtime(settings)
+    runtime = build(settings)
     print(f"ccis: inventory {settings.inventory} synced ({runtime.last_sync.summary()})", file=sys.stderr)
     from noc_api.alerting.status import rules_status
 
@@ -30,27 +30,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for problem in rules["problems"]:  # a bad rule file is reported, never fatal: the good rules still run
         print(f"ccis: alert rules: {problem}", file=sys.stderr)
     host, port = args.host or settings.host, args.port or settings.port
-    uvicorn.run(
-        create_app(settings, runtime=runtime),
-        host=host,
-        port=port,
-        log_level=args.log_level,
-        workers=1,
-        proxy_headers=False,
-        timeout_graceful_shutdown=5,  # live event streams must not hold a shutdown forever
-    )
+    workers = args.workers or settings.workers
+    common = {
+        "host": host,
+        "port": port,
+        "log_level": args.log_level,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 5,  # live event streams must not hold a shutdown forever
+    }
+    if workers > 1:
+        # Each worker builds its own runtime from the environment (noc_api.app:worker_app); the database was
+        # migrated and synced above, once. The leader lease keeps every background job to one worker.
+        runtime.engine.dispose()
+        print(f"ccis: {workers} API worker processes", file=sys.stderr)
+        uvicorn.run("noc_api.app:worker_app", factory=True, workers=workers, **common)
+        return 0
+    uvicorn.run(create_app(settings, runtime=runtime), workers=1, **common)
     return 0
 
 
 def cmd_inventory_check(args: argparse.Namespace) -> int:
     from noc_api.inventory import load_inventory
+    from noc_api.maintenance.plans import load_plans, plans_file_for
 
     path = Path(args.file) if args.file else _settings().inventory
     inv = load_inventory(path)
+    plans = load_plans(path, inv)  # maintenance.yaml beside the inventory, checked against it
     print(
         f"{path}: ok ({len(inv.sites)} sites, {len(inv.devices())} devices, {len(inv.channels)} channels, "
         f"{len(inv.towns)} towns, {len(inv.categories)} categories)"
     )
+    if plans_file_for(path).exists():
+        print(f"{plans_file_for(path)}: ok ({len(plans)} maintenance plans)")
     return 0
 
 
@@ -68,9 +79,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def _with_session(fn):  # noqa: ANN001, ANN202
     """Run ``fn(session)`` on a migrated, inventory-synced database and commit."""
-    from noc_api.runtime import start_runtime
+    from noc_api.runtime import build
 
-    runtime = start_runtime(_settings())
+    runtime = build(_settings())
     try:
         with runtime.sessions.begin() as session:
             return fn(session)
@@ -79,7 +90,7 @@ def _with_session(fn):  # noqa: ANN001, ANN202
 
 
 def cmd_tokens_issue(args: argparse.Namespace) -> int:
-    from noc_api.services.accounts import issue_site_token
+    from noc_api.accounts.service import issue_site_token
 
     token = _with_session(lambda s: issue_site_token(s, args.site))
     if args.out:
@@ -93,15 +104,75 @@ def cmd_tokens_issue(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_users_add(args: argparse.Namespace) -> int:
-    from noc_api.services.accounts import add_user
+def cmd_tokens_list(args: argparse.Namespace) -> int:
+    from noc_api.accounts.service import list_site_tokens
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+    rows = _with_session(
+        lambda s: [(t.prefix, t.site_id, t.created_at, t.revoked_at) for t in list_site_tokens(s, args.site)]
+    )
+    print(f"{'prefix':14s} {'site':24s} {'issued (UTC)':20s} state")
+    for prefix, site, created, revoked in rows:
+        state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
+        print(f"{prefix:14s} {site:24s} {created:%Y-%m-%d %H:%M:%S}  {state}")
+    return 0
+
+
+def cmd_tokens_revoke(args: argparse.Namespace) -> int:
+    from noc_api.accounts.service import revoke_site_token, revoke_site_tokens
+
+    if args.site:
+        n = _with_session(lambda s: revoke_site_tokens(s, args.site))
     else:
-        password = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != password:
-            raise SystemExit("ccis: passwords differ")
+        n = _with_session(lambda s: revoke_site_token(s, args.prefix))
+    if not n:
+        print("ccis: no open token matched", file=sys.stderr)
+        return 1
+    print(f"ccis: {n} token(s) revoked; their agents are refused from their next batch")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise SystemExit("ccis: passwords differ")
+    return password
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from noc_api.accounts.service import disable_user
+
+    ended = _with_session(lambda s: disable_user(s, args.username, datetime.now(UTC)))
+    print(f"ccis: user {args.username} disabled; {ended} open session(s) ended")
+    return 0
+
+
+def cmd_users_enable(args: argparse.Namespace) -> int:
+    from noc_api.accounts.service import enable_user
+
+    _with_session(lambda s: enable_user(s, args.username))
+    print(f"ccis: user {args.username} may log in again")
+    return 0
+
+
+def cmd_users_passwd(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from noc_api.accounts.service import set_password
+
+    password = _password(args)
+    ended = _with_session(lambda s: set_password(s, args.username, password, datetime.now(UTC)))
+    print(f"ccis: password of {args.username} changed; {ended} open session(s) ended")
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from noc_api.accounts.service import add_user
+
+    password = _password(args)
     user = _with_session(
         lambda s: add_user(
             s,
@@ -113,6 +184,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
             department=args.department,
             phone=args.phone,
             email=args.email,
+            site=args.site,
         )
     )
     print(f"ccis: user {user.username} ({user.role}) added")
@@ -142,6 +214,100 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_open311_issue_key(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from noc_api.complaints.partner_keys import issue_key
+
+    def issue(session):  # noqa: ANN001, ANN202
+        row, key = issue_key(session, client=args.client, rate=args.rate, now=datetime.now(UTC))
+        return row.id, key
+
+    key_id, key = _with_session(issue)
+    print(f"ccis: api_key {key_id} for {args.client} (shown once; only its digest is stored)", file=sys.stderr)
+    print(key)
+    return 0
+
+
+def cmd_open311_revoke_key(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from noc_api.complaints.partner_keys import revoke_key
+
+    client = _with_session(lambda s: revoke_key(s, key_id=args.id, now=datetime.now(UTC)).client)
+    print(f"ccis: api_key {args.id} ({client}) revoked")
+    return 0
+
+
+def cmd_open311_list_keys(args: argparse.Namespace) -> int:
+    from noc_api.complaints.partner_keys import list_keys
+
+    def rows(session):  # noqa: ANN001, ANN202
+        out = []
+        for k in list_keys(session):
+            state = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
+            used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
+            out.append(f"{k.id}\t{k.client}\t{k.prefix}...\t{k.rate or 'default'}\t{state}\tlast used {used}")
+        return out
+
+    for line in _with_session(rows):
+        print(line)
+    return 0
+
+
+def cmd_import_legacy(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from noc_api.legacy.importer import import_legacy
+    from noc_api.legacy.mapping import MappingError, load_mapping
+    from noc_api.legacy.source import SourceError
+    from noc_api.runtime import build
+
+    path = Path(args.file)
+    try:
+        mapping = load_mapping(Path(args.mapping))
+    except MappingError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    runtime = build(_settings())
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,  # a log file gets the problems and the summary, not a redrawn bar
+    )
+    try:
+        with runtime.sessions() as session, bar:
+            task = bar.add_task(path.name, total=None)
+            done = import_legacy(
+                session,
+                runtime.desk,
+                path,
+                mapping,
+                dry_run=args.dry_run,
+                batch_size=args.batch,
+                progress=lambda n: bar.update(task, completed=n),
+                report=lambda problem: bar.console.print(problem, markup=False, highlight=False, soft_wrap=True),
+            )
+    except SourceError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        runtime.engine.dispose()
+    verb = "would import" if args.dry_run else "imported"
+    resumed = f", resumed after line {done.resumed_at}" if done.resumed_at else ""
+    print(
+        f"ccis: {path}: {done.total} rows, {verb} {done.imported}, skipped {done.skipped} already imported, "
+        f"{done.bad} bad{resumed}",
+        file=sys.stderr,
+    )
+    return 1 if done.bad else 0
+
+
 def cmd_agent(args: argparse.Namespace) -> int:
     from agents.main import run_agent
 
@@ -156,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host")
     s.add_argument("--port", type=int)
     s.add_argument("--log-level", default="info")
+    s.add_argument("--workers", type=int, help="API worker processes (default CCIS_WORKERS, 1)")
     s.set_defaults(fn=cmd_serve)
 
     a = sub.add_parser("agent", help="run a site agent")
@@ -170,6 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="collect only devices on this host or loopback addresses (local demo)",
     )
     a.add_argument("--metrics-port", type=int, help="expose the agent's own /metrics on 127.0.0.1:PORT")
+    a.add_argument(
+        "--outbox-budget-mb",
+        type=float,
+        default=256.0,
+        help="disk the outbox may use while the NOC is unreachable; when full the oldest raw readings go first, "
+        "state changes are kept (default 256)",
+    )
     a.set_defaults(fn=cmd_agent)
 
     inv = sub.add_parser("inventory", help="inventory tools").add_subparsers(dest="action", required=True)
@@ -191,6 +365,34 @@ def build_parser() -> argparse.ArgumentParser:
     ti.add_argument("--site", required=True)
     ti.add_argument("--out", help="write the token to this file (mode 0600) instead of printing it")
     ti.set_defaults(fn=cmd_tokens_issue)
+    tl = tok.add_parser("list", help="list site tokens (prefix, site, issued, revoked; never the token)")
+    tl.add_argument("--site")
+    tl.set_defaults(fn=cmd_tokens_list)
+    tr = tok.add_parser("revoke", help="revoke a token by its prefix, or every token of a site")
+    which = tr.add_mutually_exclusive_group(required=True)
+    which.add_argument("--prefix", help="the prefix `ccis tokens list` shows")
+    which.add_argument("--site", help="revoke every open token of this site")
+    tr.set_defaults(fn=cmd_tokens_revoke)
+
+    o311 = sub.add_parser("open311", help="Open311 partner api_keys").add_subparsers(dest="action", required=True)
+    oi = o311.add_parser("issue-key", help="issue an api_key for a partner app (printed once)")
+    oi.add_argument("--client", required=True, help="the partner app's name")
+    oi.add_argument("--rate", help="POST limit for this key, e.g. 120/minute (default CCIS_OPEN311_KEY_RATE)")
+    oi.set_defaults(fn=cmd_open311_issue_key)
+    orv = o311.add_parser("revoke-key", help="revoke one api_key by its id (see list-keys)")
+    orv.add_argument("id", type=int)
+    orv.set_defaults(fn=cmd_open311_revoke_key)
+    o311.add_parser("list-keys", help="list api_keys (id, client, prefix, rate, state)").set_defaults(
+        fn=cmd_open311_list_keys
+    )
+
+    imp = sub.add_parser("import", help="import complaints").add_subparsers(dest="action", required=True)
+    il = imp.add_parser("legacy", help="import a legacy system's complaints from CSV or XLSX (keeps their numbers)")
+    il.add_argument("file", help="the .csv or .xlsx export")
+    il.add_argument("--mapping", required=True, help="YAML: columns, date formats, value translations")
+    il.add_argument("--dry-run", action="store_true", help="check every row and report, import nothing")
+    il.add_argument("--batch", type=int, default=1000, help="rows per committed batch (resume granularity)")
+    il.set_defaults(fn=cmd_import_legacy)
 
     users = sub.add_parser("users", help="staff users").add_subparsers(dest="action", required=True)
     ua = users.add_parser("add", help="add a staff user")
@@ -199,11 +401,38 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--full-name")
     ua.add_argument("--town")
     ua.add_argument("--department")
+    ua.add_argument("--site", help="the site the user works at (a walk-in counter, the call centre, the QC centre)")
     ua.add_argument("--phone")
     ua.add_argument("--email")
     ua.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     ua.set_defaults(fn=cmd_users_add)
+    ud = users.add_parser("disable", help="disable a user: no more logins, open sessions end at once")
+    ud.add_argument("username")
+    ud.set_defaults(fn=cmd_users_disable)
+    ue = users.add_parser("enable", help="let a disabled or locked-out user log in again")
+    ue.add_argument("username")
+    ue.set_defaults(fn=cmd_users_enable)
+    up = users.add_parser("passwd", help="set a user's password; their open sessions end")
+    up.add_argument("username")
+    up.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    up.set_defaults(fn=cmd_users_passwd)
+    d = sub.add_parser("demo", help="simulate every site's agent and complaints against a local server (demo only)")
+    d.add_argument("--noc", default="http://127.0.0.1:8000", help="the local server (loopback only)")
+    d.add_argument("--inventory", help="default CCIS_INVENTORY")
+    d.add_argument("--state-dir", default="var/demo", help="the demo's site tokens and user passwords")
+    d.add_argument("--minutes", type=float, default=60.0, help="stop after this long (default 60)")
+    d.add_argument("--period", type=float, default=5.0, help="seconds between each site's reports")
+    d.add_argument("--outage-every", type=float, default=240.0, help="seconds between scripted town power cuts")
+    d.add_argument("--outage-seconds", type=float, default=120.0, help="how long a town stays dark")
+    d.add_argument("--complaints-per-minute", type=float, default=6.0, help="at the busiest hour")
+    d.set_defaults(fn=cmd_demo)
     return p
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ccis import demo  # the simulator (and the server's inventory code it reads): only `ccis demo` loads it
+
+    return demo.cmd_demo(args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,8 +440,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "agent":  # a site machine runs the agent without the server's packages
         return args.fn(args) or 0
+    from noc_api.accounts.service import AccountError
+    from noc_api.complaints.partner_keys import PartnerKeyError
     from noc_api.inventory import InventoryError
-    from noc_api.services.accounts import AccountError
     from noc_api.settings import SettingsError
 
     try:
@@ -221,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         print(f"ccis: {len(exc.problems)} problem(s) in {exc.file}", file=sys.stderr)
         return 1
-    except (SettingsError, AccountError) as exc:
+    except (SettingsError, AccountError, PartnerKeyError) as exc:
         print(f"ccis: {exc}", file=sys.stderr)
         return 1
 

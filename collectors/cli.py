@@ -1,92 +1,95 @@
 """Switches and routers without SNMP, over SSH with netmiko; output parsed by ntc-templates (TextFSM).
 
-netmiko (about 15 MB of imports) is loaded inside `collect_cli`, so an agent without CLI devices never pays
-for it. Parsing is a pure function of the recorded text (`evaluate_cli`), tested without a device.
+Each poll runs in a short-lived worker process (`collectors.cli_worker`): netmiko and its SSH stack never load
+into the agent, whose memory budget they would break. Parsing is a pure function of the recorded text
+(`collectors.cli_parse.evaluate_cli`), tested without a device. Error counters come back as totals; `CliRates`
+turns them into rates in the agent, which outlives the workers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import sys
 from collections.abc import Mapping
 from typing import Any
 
-from collectors.errors import AuthFailed, CollectorError, ParseError, Timeout, Unreachable
+from collectors import errors
+from collectors.errors import AuthFailed, CollectorError, ParseError, Timeout
+from collectors.rates import COUNTER32_MAX, Sample, counter_rate
 from collectors.readings import DeviceStatus, Reading
 from collectors.snmp_eval import Evaluation
 from collectors.spec import CredentialRef, DeviceSpec
 
-COMMANDS = ("show version", "show interfaces status")
-_UP = {"connected", "up", "monitoring"}
+WORKER_START_SECONDS = 10.0  # allowance for the worker's interpreter start and imports, on a busy host
 
 
-def _parse(platform: str, command: str, text: str) -> list[dict[str, Any]]:
-    from ntc_templates.parse import parse_output
-
+def _answer(raw: bytes, where: str) -> Evaluation:
+    """The worker's JSON answer as an `Evaluation`, or its error re-raised as the same `CollectorError` class."""
     try:
-        return parse_output(platform=platform, command=command, data=text)
-    except Exception as exc:  # textfsm raises its own error types for unparsable text or a missing template
-        raise ParseError(f"{platform} '{command}': {exc}") from exc
+        answer = json.loads(raw)
+    except ValueError as exc:
+        raise ParseError(f"{where}: the CLI worker gave no answer") from exc
+    if "error" in answer:
+        cls = getattr(errors, str(answer["error"]), CollectorError)
+        cls = cls if isinstance(cls, type) and issubclass(cls, CollectorError) else CollectorError
+        raise cls(str(answer.get("message", "")))
+    ev = answer["evaluation"]
+    readings = [Reading.model_validate(r) for r in ev["readings"]]
+    return Evaluation(readings, DeviceStatus(ev["status"]), ev.get("reason"))
 
 
-def uptime_seconds(row: Mapping[str, Any]) -> float | None:
-    """Seconds from ntc-templates' UPTIME_* fields of `show version`."""
-    units = {"uptime_years": 31536000, "uptime_weeks": 604800, "uptime_days": 86400, "uptime_hours": 3600}
-    units["uptime_minutes"] = 60
-    total, seen = 0.0, False
-    for key, seconds in units.items():
-        if row.get(key):
-            total += int(row[key]) * seconds
-            seen = True
-    return total if seen else None
-
-
-def evaluate_cli(platform: str, outputs: Mapping[str, str], uplinks: tuple[str, ...] = ()) -> Evaluation:
-    """Readings and status from `show version` and `show interfaces status` text (pure)."""
-    out: list[Reading] = []
-    version = _parse(platform, "show version", outputs["show version"])
-    if not version:
-        raise ParseError(f"{platform} 'show version' gave no fields")
-    up = uptime_seconds(version[0])
-    if up is not None:
-        out.append(Reading(metric="sys_uptime_seconds", value=up, unit="seconds", text=version[0].get("version")))
-    ports = _parse(platform, "show interfaces status", outputs["show interfaces status"])
-    down_uplinks = []
-    for row in ports:
-        port, status = row.get("port", ""), row.get("status", "")
-        oper = 1.0 if status in _UP else 0.0
-        out.append(Reading(metric="if_oper_up", value=oper, labels={"interface": port}, text=status))
-        admin = 0.0 if status == "disabled" else 1.0
-        out.append(Reading(metric="if_admin_up", value=admin, labels={"interface": port}))
-        if port in uplinks and not oper:
-            down_uplinks.append(port)
-    out.append(Reading(metric="if_count", value=float(len(ports))))
-    if down_uplinks:
-        return Evaluation(out, DeviceStatus.DOWN, f"uplink {', '.join(down_uplinks)} is down")
-    return Evaluation(out, DeviceStatus.UP, None)
-
-
-def _run_commands(params: dict[str, Any]) -> dict[str, str]:
-    from netmiko import ConnectHandler
-    from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
-
-    where = f"ssh {params['host']}:{params['port']}"
+async def run_worker(request: dict[str, Any], timeout: float) -> Evaluation:
+    """Run one poll in `collectors.cli_worker` (its own process), killed if it outlives ``timeout``."""
+    where = f"ssh {request['params']['host']}:{request['params']['port']}"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "collectors.cli_worker",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
     try:
-        with ConnectHandler(**params) as conn:
-            if params.get("secret"):
-                conn.enable()
-            return {cmd: conn.send_command(cmd, read_timeout=params["timeout"]) for cmd in COMMANDS}
-    except NetmikoAuthenticationException as exc:
-        raise AuthFailed(f"{where}: authentication failed") from exc
-    except (NetmikoTimeoutException, ReadTimeout) as exc:
-        raise Timeout(f"{where}: {str(exc).splitlines()[0] if str(exc) else 'timed out'}") from exc
-    except (OSError, EOFError) as exc:
-        raise Unreachable(f"{where}: {exc}") from exc
-    except ValueError as exc:  # netmiko raises ValueError for prompts it cannot find, e.g. a failed enable
-        raise CollectorError(f"{where}: {exc}") from exc
+        async with asyncio.timeout(timeout):
+            out, err = await proc.communicate(json.dumps(request).encode())
+    except TimeoutError as exc:
+        raise Timeout(f"{where}: no answer from the CLI worker in {timeout:.0f}s") from exc
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+    if not out and proc.returncode:
+        raise CollectorError(f"{where}: CLI worker exited {proc.returncode}: {err.decode(errors='replace')[-300:]}")
+    return _answer(out, where)
+
+
+class CliRates:
+    """Error rates from the totals of successive polls (the agent keeps one per device)."""
+
+    def __init__(self) -> None:
+        self.samples: dict[str, Sample] = {}
+
+    def add(self, ev: Evaluation, now: float) -> Evaluation:
+        """``ev`` with if_errors_per_second (in+out) for every port whose two totals were seen last time too."""
+        totals: dict[str, dict[str, float]] = {}
+        for r in ev.readings:
+            if r.metric in ("if_in_errors_total", "if_out_errors_total"):
+                totals.setdefault(r.labels.get("interface", ""), {})[r.metric] = r.value
+        extra: list[Reading] = []
+        for port, pair in totals.items():
+            rates = []
+            for metric, value in pair.items():
+                key = f"{port}|{metric}"
+                rates.append(counter_rate(self.samples.get(key), Sample(int(value), now), COUNTER32_MAX))
+                self.samples[key] = Sample(int(value), now)
+            if rates and all(r is not None for r in rates):
+                total = sum(r for r in rates if r is not None)
+                labels = {"interface": port}
+                extra.append(Reading(metric="if_errors_per_second", value=total, unit="1/s", labels=labels))
+        return Evaluation([*ev.readings, *extra], ev.status, ev.reason)
 
 
 async def collect_cli(spec: DeviceSpec, cred: CredentialRef | None, env: Mapping[str, str]) -> Evaluation:
-    """Log in over SSH, run the status commands, parse them; netmiko is synchronous, so it runs in a thread."""
+    """Log in over SSH, run the status commands, parse them: all in a worker process (see `run_worker`)."""
     if cred is None:
         raise AuthFailed(f"{spec.id}: no CLI credential configured")
     username, password = env.get(cred.username_env or ""), env.get(cred.password_env or "")
@@ -106,5 +109,5 @@ async def collect_cli(spec: DeviceSpec, cred: CredentialRef | None, env: Mapping
         "banner_timeout": spec.collect.timeout,
         "fast_cli": True,
     }
-    outputs = await asyncio.to_thread(_run_commands, params)
-    return evaluate_cli(platform, outputs, spec.collect.uplinks)
+    request = {"platform": platform, "params": params, "uplinks": list(spec.collect.uplinks)}
+    return await run_worker(request, spec.collect.timeout * 2 + WORKER_START_SECONDS)

@@ -7,8 +7,7 @@ path: tests feed a namespace with the same functions and chosen values.
 from __future__ import annotations
 
 import os
-from types import ModuleType
-from typing import Any
+from types import ModuleType, SimpleNamespace
 
 import psutil
 
@@ -20,7 +19,7 @@ MEMORY_FULL = 0.95
 _PSEUDO_FS = {"tmpfs", "devtmpfs", "overlay", "squashfs", "proc", "sysfs", "cgroup", "cgroup2", "nsfs"}
 
 
-def _process_names(source: Any) -> set[str]:
+def _process_names(source: ModuleType | SimpleNamespace) -> set[str]:
     """Names a process answers to: its name, and the base names of its first two command-line words."""
     names: set[str] = set()
     for p in source.process_iter(["name", "cmdline"]):
@@ -31,7 +30,7 @@ def _process_names(source: Any) -> set[str]:
     return names
 
 
-def collect_host(processes: tuple[str, ...], now: float, source: ModuleType | Any = psutil) -> Evaluation:
+def collect_host(processes: tuple[str, ...], now: float, source: ModuleType | SimpleNamespace = psutil) -> Evaluation:
     """Readings and status of this host; ``now`` is wall-clock epoch seconds (for uptime)."""
     out: list[Reading] = []
     reasons: list[str] = []

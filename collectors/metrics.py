@@ -23,8 +23,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "host_disk_used_ratio": ("ratio", "disk use per mount (label mount)"),
     "host_net_errors_total": ("", "network interface errors, in+out (label interface)"),
     "host_process_up": ("", "1 when a required process runs (label process)"),
-    "host_pending_updates": ("", "OS updates pending"),
-    "host_antivirus_age_seconds": ("seconds", "age of the antivirus signatures"),
+    # Workstation hygiene of the agent's own host (collectors.hygiene)
+    "check_available": ("", "1 when a hygiene source could be read (label check), 0 'not available' (reason in text)"),
+    "host_pending_updates": ("", "OS updates pending (apt's simulation over the package lists on disk)"),
+    "host_pending_security_updates": ("", "of those, updates from a security archive (text: some of their names)"),
+    "host_package_lists_age_seconds": ("seconds", "time since the package lists were last refreshed"),
+    "host_updates_applied_age_seconds": ("seconds", "time since a package was last installed or upgraded"),
+    "host_patch_lag_seconds": ("seconds", "time since the host was last patched while updates wait (0: none wait)"),
+    "host_antivirus_age_seconds": ("seconds", "age of the antivirus signatures (text: engine, database, version)"),
+    "host_disk_smart_ok": ("", "1 when the disk's SMART self-assessment passed (label disk)"),
+    "host_disk_temperature_celsius": ("celsius", "disk temperature from SMART (label disk)"),
+    "host_disk_reallocated_sectors": ("", "reallocated sectors from SMART (label disk)"),
+    # Call-recording stores (collectors.recordings)
+    "recording_store_available": ("", "1 when the store's directory could be read (label store)"),
+    "recording_files": ("", "WAV recordings in the store (label store)"),
+    "recording_newest_age_seconds": ("seconds", "age of the newest recording in the store (label store)"),
+    "recording_store_lag_seconds": ("seconds", "how far the store's newest recording is behind the freshest store's"),
     # UPS (RFC 1628 UPS-MIB, NUT)
     "ups_output_source": ("", "upsOutputSource: 1 other, 2 none, 3 normal, 4 bypass, 5 battery, 6 booster, 7 reducer"),
     "ups_on_battery": ("", "1 when the load runs on battery"),
@@ -42,6 +56,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "if_in_bits_per_second": ("bits/s", "inbound rate from 64-bit counters (label interface)"),
     "if_out_bits_per_second": ("bits/s", "outbound rate (label interface)"),
     "if_errors_per_second": ("1/s", "in+out errors rate (label interface)"),
+    "if_in_errors_total": ("", "inbound errors counted by the device since its counters started (label interface)"),
+    "if_out_errors_total": ("", "outbound errors counted by the device (label interface)"),
     "if_discards_per_second": ("1/s", "in+out discards rate (label interface)"),
     # Radios (vendor profiles)
     "radio_link_up": ("", "1 when the wireless link is associated"),
@@ -55,6 +71,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "radio_stations": ("", "stations associated with an access point or station"),
     "radio_registration_state": ("", "vendor registration state code (text has its meaning)"),
     "radio_peer_info": ("", "always 1; text is the peer (access point) MAC"),
+    # radio readings are reported per link (labels station/interface/radio) and once for the device: its worst link
     "if_count": ("", "interfaces seen in the table"),
     "device_rebooted": ("", "1 when uptime went backwards since the last collection"),
     # NUT

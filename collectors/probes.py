@@ -40,6 +40,7 @@ async def tcp_probe(host: str, port: int, timeout: float, attempts: int = ATTEMP
         what = f"tcp {host}:{port}"
         if isinstance(last, TimeoutError):
             raise Timeout(f"{what}: no answer in {timeout / attempts:.1f}s ({attempts} attempts)") from last
+        assert last is not None  # attempts >= 1 and every one failed
         raise Unreachable(f"{what}: {os_reason(last)}") from last
     out = [
         Reading(metric="reachable", value=1.0),

@@ -1,7 +1,8 @@
 """SNMP profiles: data files (collectors/profiles/*.yaml) mapping OIDs to catalogue metrics. A new vendor is a file.
 
-A profile lists scalars (one GET), tables (one GETBULK for exactly the listed columns), derived values
-(computed from other metrics) and status rules (the worst matching rule sets the device status).
+A profile lists scalars (one GET), tables (GETBULK of exactly the listed columns, every row whatever its index),
+derived values (computed from other metrics), status rules (the worst matching rule sets the device status) and
+required metrics (a collection that yields none of them is not "up": a radio without readings is blind).
 """
 
 from __future__ import annotations
@@ -63,17 +64,36 @@ class Column(Match):
     counter: int | None = Field(None, ge=32, le=64)  # 32 or 64: a rate is computed (modulus 2**counter)
     sum: str | None = None  # "in_out": columns with the same metric are added per row
     ratio_of: str | None = None  # value / this column's value
+    minus: str | None = None  # value - this column's value in the same row (SNR = signal - noise floor)
+    missing: tuple[float, ...] = ()  # raw values that mean "no value" (MikroTik reports an absent SNR as 0)
+    text: str | None = None  # "mac" or "string": the value kept as text, reading value 1
     only_type: str | None = None  # keep rows whose type_column equals this OID
-    aggregate: str | None = Field(None, pattern="^(mean|first)$")  # one value for the table, no label
+    # one value for the table, without labels: mean, first, min, max or sum over the rows
+    aggregate: str | None = Field(None, pattern="^(mean|first|min|max|sum)$")
+    per_row: bool = False  # with aggregate: the labelled value of every row as well
 
     _m = field_validator("metric")(_known_metric)
+
+
+INDEX_PARTS = {"mac": 6, "interface": 1, "radio": 1, "row": 1}
 
 
 class Table(_Strict):
     label: str
     name_column: str | None = None
     type_column: str | None = None
+    # How the row index reads, e.g. [mac, interface] for a registration table indexed by the peer's MAC and the
+    # local interface: the mac part labels the row (under ``label``), every other part becomes its own label.
+    index: tuple[str, ...] = ()
     columns: tuple[Column, ...]
+
+    @field_validator("index")
+    @classmethod
+    def _known_parts(cls, parts: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [p for p in parts if p not in INDEX_PARTS]
+        if unknown:
+            raise ValueError(f"unknown index part {unknown[0]!r} (known: {', '.join(INDEX_PARTS)})")
+        return parts
 
     def oids(self) -> list[str]:
         """Every column OID the walk must ask for, each once, in a stable order."""
@@ -81,12 +101,15 @@ class Table(_Strict):
         for oid in [self.name_column, self.type_column, *(c.oid for c in self.columns)]:
             out.extend([oid] if oid and oid not in out else [])
         for c in self.columns:
-            if c.ratio_of and c.ratio_of not in out:
-                out.append(c.ratio_of)
+            for extra in (c.ratio_of, c.minus):
+                if extra and extra not in out:
+                    out.append(extra)
         return out
 
 
 class Derived(Match):
+    """A metric computed from others; skipped when the device already gave it (the vendor's own column wins)."""
+
     metric: str
     from_: str | None = Field(None, alias="from")
     difference: tuple[str, str] | None = None
@@ -102,12 +125,26 @@ class StatusRule(Match):
     uplink: bool = False  # only rows whose label is one of CollectSpec.uplinks
 
 
+class Required(_Strict):
+    """When a collection yields none of ``any_of`` (and no rule found the device down), it gets this status."""
+
+    any_of: tuple[str, ...] = Field(min_length=1)
+    status: DeviceStatus
+    reason: str
+
+    @field_validator("any_of")
+    @classmethod
+    def _known(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_known_metric(n) for n in names)
+
+
 class Profile(_Strict):
     name: str
     scalars: tuple[Scalar, ...] = ()
     tables: tuple[Table, ...] = ()
     derived: tuple[Derived, ...] = ()
     status: tuple[StatusRule, ...] = ()
+    required: tuple[Required, ...] = ()
 
 
 def parse_profile(text: str, source: str = "<profile>") -> Profile:

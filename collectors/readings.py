@@ -24,7 +24,7 @@ class Reading(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     metric: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)
-    value: float
+    value: float = Field(allow_inf_nan=False)  # NaN and infinities are no measurement
     unit: str = Field("", max_length=20)
     labels: dict[str, str] = Field(default_factory=dict, max_length=10)
     text: str | None = Field(None, max_length=200)  # e.g. a peer MAC or an error message

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from collectors.profile import Column, Profile, Table
+from collectors.profile import INDEX_PARTS, Column, Profile, Table
 from collectors.rates import Sample, counter_rate, rebooted
 from collectors.readings import DeviceStatus, Reading
 
@@ -86,9 +86,13 @@ def evaluate(
         state.uptime, state.at = up, now
 
     for table in profile.tables:
-        out.extend(_table(table, tables, state, now))
+        rows = _table(table, tables, state, now)
+        out.extend(rows)
+        flat.update((r.metric, r.value) for r in rows if not r.labels and r.text is None)
 
     for d in profile.derived:
+        if d.metric in flat:
+            continue  # the device gave it itself (a vendor SNR column beats signal minus noise)
         if d.difference:
             a, b = (flat.get(m) for m in d.difference)
             if a is not None and b is not None:
@@ -108,7 +112,48 @@ def evaluate(
             reasons.append(rule.reason.format(value=r.value, **r.labels))
             if _SEVERITY[rule.status] > _SEVERITY.get(status, 0):
                 status = rule.status
+    if status is not DeviceStatus.DOWN:
+        seen = {r.metric for r in out}
+        for req in profile.required:
+            if not seen.intersection(req.any_of):
+                reasons.append(req.reason)
+                if _SEVERITY[req.status] > _SEVERITY.get(status, 0):
+                    status = req.status
     return Evaluation(out, status, "; ".join(dict.fromkeys(reasons)) or None)
+
+
+def row_labels(table: Table, idx: str, name: Raw) -> dict[str, str]:
+    """The labels of one row: its name (name_column), else the parts of its index as ``table.index`` reads them."""
+    if name not in (None, b""):
+        return {table.label: _text(name, None)}
+    if not table.index:
+        return {table.label: idx}
+    parts = idx.split(".")
+    labels: dict[str, str] = {}
+    for kind in table.index:
+        n = INDEX_PARTS[kind]
+        if len(parts) < n:
+            return {table.label: idx}  # an index shorter than declared: keep it whole rather than guess
+        head, parts = parts[:n], parts[n:]
+        if kind == "mac":
+            labels[table.label] = ":".join(f"{int(p):02x}" for p in head)
+        else:
+            labels[table.label if kind == "row" else kind] = head[0]
+    if parts:
+        labels[table.label] = labels.get(table.label, "") + "." + ".".join(parts)
+    return labels
+
+
+def _aggregate(how: str, values: list[float]) -> float:
+    if how == "mean":
+        return sum(values) / len(values)
+    if how == "min":
+        return min(values)
+    if how == "max":
+        return max(values)
+    if how == "sum":
+        return sum(values)
+    return values[0]
 
 
 def _table(table: Table, tables: dict[str, dict[str, Raw]], state: SnmpState, now: float) -> list[Reading]:
@@ -118,7 +163,7 @@ def _table(table: Table, tables: dict[str, dict[str, Raw]], state: SnmpState, no
     for c in table.columns:
         rows.update(tables.get(c.oid, {}))
     ordered = sorted(rows, key=_index_key)
-    labels = {idx: _text(names[idx], None) if names.get(idx) not in (None, b"") else idx for idx in ordered}
+    labels = {idx: row_labels(table, idx, names.get(idx)) for idx in ordered}
     row_types = {idx: _text(types[idx], None).lstrip(".") for idx in ordered if types.get(idx) is not None}
     out: list[Reading] = []
     sums: dict[tuple[str, str], list[float | None]] = {}
@@ -128,21 +173,28 @@ def _table(table: Table, tables: dict[str, dict[str, Raw]], state: SnmpState, no
         for idx in ordered:
             if col.only_type and row_types.get(idx) != col.only_type:
                 continue
-            value = _column_value(col, column.get(idx), tables, idx, state, now)
+            raw = column.get(idx)
+            if col.text:
+                if raw not in (None, b""):
+                    text = _text(raw, col.text)[:200]
+                    out.append(Reading(metric=col.metric, value=1.0, text=text, labels=labels[idx]))
+                continue
+            value = _column_value(col, raw, tables, idx, state, now)
             if col.aggregate:
                 if value is not None:
                     values.append(value)
+                    if col.per_row:
+                        out.append(Reading(metric=col.metric, value=value, unit=col.unit, labels=labels[idx]))
             elif col.sum:
-                sums.setdefault((col.metric, labels[idx]), []).append(value)
+                sums.setdefault((col.metric, idx), []).append(value)
             elif value is not None:
-                out.append(Reading(metric=col.metric, value=value, unit=col.unit, labels={table.label: labels[idx]}))
-        if values:
-            agg = sum(values) / len(values) if col.aggregate == "mean" else values[0]
-            out.append(Reading(metric=col.metric, value=agg, unit=col.unit))
+                out.append(Reading(metric=col.metric, value=value, unit=col.unit, labels=labels[idx]))
+        if values and col.aggregate:
+            out.append(Reading(metric=col.metric, value=_aggregate(col.aggregate, values), unit=col.unit))
     units = {c.metric: c.unit for c in table.columns}
-    for (metric, label), parts in sums.items():
+    for (metric, idx), parts in sums.items():
         if parts and all(p is not None for p in parts):  # a rate needs every part's previous sample
-            out.append(Reading(metric=metric, value=sum(parts), unit=units[metric], labels={table.label: label}))
+            out.append(Reading(metric=metric, value=sum(parts), unit=units[metric], labels=labels[idx]))
     if rows and table.label == "interface":
         out.append(Reading(metric="if_count", value=float(len(rows))))
     return out
@@ -152,7 +204,7 @@ def _column_value(
     col: Column, raw: Raw, tables: dict[str, dict[str, Raw]], idx: str, state: SnmpState, now: float
 ) -> float | None:
     num = _number(raw)
-    if num is None:
+    if num is None or num in col.missing:
         return None
     if col.counter:
         key = (col.oid, idx)
@@ -163,6 +215,9 @@ def _column_value(
     if col.ratio_of:
         den = _number(tables.get(col.ratio_of, {}).get(idx))
         return num / den if den else None
+    if col.minus:
+        other = _number(tables.get(col.minus, {}).get(idx))
+        return None if other is None else (num - other) * col.scale
     if col.in_ is not None:
         return 1.0 if col.test(num) else 0.0
     return num * col.scale

@@ -58,6 +58,15 @@ class CredentialRef(BaseModel):
     priv_key_env: str | None = None
 
 
+class Store(BaseModel):
+    """A directory of call recordings on the agent's own host (``collectors.recordings`` reads it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=32)
+    path: str = Field(min_length=1, max_length=500)
+
+
 class CollectSpec(BaseModel):
     """How to collect one device."""
 
@@ -73,6 +82,9 @@ class CollectSpec(BaseModel):
     timeout: float = Field(2.0, gt=0, le=120)
     processes: tuple[str, ...] = ()  # psutil: processes a counter workstation needs
     uplinks: tuple[str, ...] = ()  # switch interfaces whose loss cuts the site
+    # The agent's own host only (psutil): workstation hygiene and call-recording stores (collectors.local)
+    hygiene: bool = False
+    stores: tuple[Store, ...] = ()
 
 
 class DeviceSpec(BaseModel):

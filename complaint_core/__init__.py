@@ -18,15 +18,16 @@ from complaint_core.model import (
     NotFound,
     StatusKind,
 )
-from complaint_core.roles import Actor, Role
+from complaint_core.roles import Actor, Role, StaffMember
 from complaint_core.routing import CategoryInfo, DepartmentInfo, Directory, TownInfo
 from complaint_core.services.actions import act, edit_complaint
 from complaint_core.services.escalation import escalate_overdue
-from complaint_core.services.feedback import citizen_reopen, rate
+from complaint_core.services.feedback import citizen_reopen, feedback_queue, handle_feedback, rate
 from complaint_core.services.internal import raise_internal_ticket, resolve_internal_ticket
 from complaint_core.services.notify import subscribe
 from complaint_core.services.queries import SearchFilters, detail, public_status, qc_queue, search
 from complaint_core.services.registration import Registered, register_complaint
+from complaint_core.staff import StaffDirectory
 
 __all__ = [
     "Actor",
@@ -46,6 +47,8 @@ __all__ = [
     "Registered",
     "Role",
     "SearchFilters",
+    "StaffDirectory",
+    "StaffMember",
     "StatusKind",
     "TownInfo",
     "act",
@@ -54,6 +57,8 @@ __all__ = [
     "detail",
     "edit_complaint",
     "escalate_overdue",
+    "feedback_queue",
+    "handle_feedback",
     "public_status",
     "qc_queue",
     "raise_internal_ticket",

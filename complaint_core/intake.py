@@ -67,6 +67,7 @@ class Intake:
     channel: Channel
     category_id: str
     description: str
+    sub_category_id: str | None = None
     citizen_name: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -84,11 +85,11 @@ def validate_intake(raw: dict[str, Any], *, max_photo_bytes: int, default_region
     """Build an Intake from raw fields, raising InvalidInput with every problem found."""
     errors: list[tuple[str, str]] = []
     try:
-        channel = Channel(raw.get("channel"))
+        channel = Channel(raw.get("channel") or "")
     except ValueError:
         raise InvalidInput([("channel", f"must be one of {', '.join(c.value for c in Channel)}")]) from None
     internal = channel is Channel.INTERNAL
-    text = {k: (raw.get(k) or "").strip() if isinstance(raw.get(k), str) else raw.get(k) for k in raw}
+    text: dict[str, Any] = {k: (raw.get(k) or "").strip() if isinstance(raw.get(k), str) else raw.get(k) for k in raw}
     for name in ("category", "description") + (() if internal else ("citizen_name", "phone")):
         if not text.get(name):
             errors.append((name, "required"))
@@ -121,7 +122,7 @@ def validate_intake(raw: dict[str, Any], *, max_photo_bytes: int, default_region
     lat, lon = raw.get("lat"), raw.get("lon")
     if (lat is None) != (lon is None):
         errors.append(("lat" if lat is None else "lon", "give both lat and lon, or neither"))
-    elif lat is not None:
+    elif lat is not None and lon is not None:
         try:
             point = GeoPoint(float(lat), float(lon))
             if not (-90 <= point.lat <= 90 and -180 <= point.lon <= 180):
@@ -142,6 +143,7 @@ def validate_intake(raw: dict[str, Any], *, max_photo_bytes: int, default_region
     return Intake(
         channel=channel,
         category_id=text["category"],
+        sub_category_id=text.get("sub_category") or None,
         description=text["description"],
         citizen_name=text.get("citizen_name") or None,
         phone=phone,

@@ -71,6 +71,23 @@ class Channel(StrEnum):
     INTERNAL = "internal"
 
 
+class ComplaintKind(StrEnum):
+    """Who a complaint is for: a citizen's grievance, or the NOC's own ticket for an outage or maintenance.
+
+    Internal tickets follow their outage (no citizen reopen limit, no QC, no SMS) and never count in citizen
+    figures (MIS, service delivery, rankings): they have their own section there."""
+
+    CITIZEN = "citizen"
+    INTERNAL = "internal"
+
+    @classmethod
+    def of(cls, channel: str) -> ComplaintKind:
+        return cls.INTERNAL if channel == Channel.INTERNAL.value else cls.CITIZEN
+
+
+INTERNAL_CHANNELS = frozenset({Channel.INTERNAL.value})  # the channels whose complaints are internal tickets
+
+
 # Extra fields each channel must carry (the call centre records every call; counters name who took it).
 CHANNEL_FIELDS: dict[Channel, tuple[str, ...]] = {
     Channel.CALL_CENTRE: ("caller_number", "call_ref"),

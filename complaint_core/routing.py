@@ -40,6 +40,9 @@ class Directory:
     towns: tuple[TownInfo, ...]
     departments: tuple[DepartmentInfo, ...]
     categories: tuple[CategoryInfo, ...]
+    # What a walk-in's channel_data.counter may name: walk-in channel ids and their counter workstations.
+    # None: the caller knows no counters (nothing is checked).
+    counters: frozenset[str] | None = None
 
     def town(self, town_id: str) -> TownInfo | None:
         return next((t for t in self.towns if t.id == town_id), None)
@@ -94,12 +97,22 @@ def route(
     town_id: str | None = None,
     ward: str | None = None,
     point: GeoPoint | None = None,
+    sub_category_id: str | None = None,
 ) -> Route:
-    """Decide department and town; InvalidInput for an unknown category, town or a ward of another town."""
+    """Decide department and town; InvalidInput for an unknown category, a sub-category of another category,
+    an unknown town or a ward of another town."""
     errors: list[tuple[str, str]] = []
     category = directory.category(category_id)
     if category is None:
         errors.append(("category", f"unknown category {category_id!r}"))
+    elif sub_category_id:
+        sub = directory.category(sub_category_id)
+        subs = [c.id for c in directory.categories if c.parent_id == category.id]
+        if sub is None or sub.parent_id != category.id:
+            known = f"its sub-categories: {', '.join(subs)}" if subs else f"{category.id} has no sub-categories"
+            errors.append(("sub_category", f"{sub_category_id!r} is not a sub-category of {category.id} ({known})"))
+        else:
+            category = sub
     town = None
     if town_id:
         town = directory.town(town_id)

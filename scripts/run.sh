@@ -26,5 +26,6 @@ done
 $BIN/ccis agent --site "$SITE" --noc "http://127.0.0.1:$PORT" --token-file "$TOKEN" \
   --state-dir var/agent --loopback-only &
 AGENT=$!
-echo "make run: CCIS is serving on http://127.0.0.1:$PORT (API docs at /docs); Ctrl-C stops it" >&2
+echo "make run: CCIS is serving on http://127.0.0.1:$PORT/ (staff login at /login, API docs at /docs); Ctrl-C stops it" >&2
+echo "make run: first administrator: printf 'a long password\\n' | $BIN/ccis users add admin --role administrator --password-stdin" >&2
 wait $SERVER

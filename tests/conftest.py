@@ -62,6 +62,44 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_available: s
         admin.dispose()
 
 
+@pytest.fixture(scope="module")
+def module_postgres(postgres_available: str | None) -> Iterator[str]:
+    """A PostgreSQL schema shared by one test module (for module-scoped servers), dropped afterwards."""
+    if postgres_available:
+        if os.environ.get("CCIS_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"CCIS_REQUIRE_POSTGRES=1 but {postgres_available}")
+        pytest.skip(postgres_available)
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_pg_driver_url(PG_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{_pg_driver_url(PG_URL)}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
 def inventory_path() -> Path:
     return ROOT / "inventory.yaml"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    problem = _postgres_problem()
+    config.stash[_PG_PROBLEM] = problem
+    return f"PostgreSQL: {PG_URL} answers" if problem is None else f"PostgreSQL: NOT AVAILABLE ({problem})"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Say loudly when the PostgreSQL half of the suite did not run."""
+    problem = config.stash.get(_PG_PROBLEM, None)
+    if problem is not None:
+        skipped = len(terminalreporter.stats.get("skipped", []))
+        terminalreporter.write_sep("!", "PostgreSQL was not reachable: its half of the suite was SKIPPED", red=True)
+        terminalreporter.write_line(f"{problem}; {skipped} tests skipped. CI sets CCIS_REQUIRE_POSTGRES=1 and fails.")
+
+
+_PG_PROBLEM = pytest.StashKey[str | None]()

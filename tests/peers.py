@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,33 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support import free_port, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
 class PeerError(RuntimeError):
     """A peer process could not be started or never became ready."""
-
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    """A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released)."""
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop a process we started (its own process group), escalating to SIGKILL."""
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
 
 
 def _start(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -150,13 +130,17 @@ def _tcp_open(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def fake_switch(work: Path, username: str, password: str, down_file: Path | None = None) -> Iterator[int]:
+def fake_switch(
+    work: Path, username: str, password: str, down_file: Path | None = None, errors_file: Path | None = None
+) -> Iterator[int]:
     """fake-switches (Cisco 2960, 24 Fa + 2 Gi ports) over SSH on a free port; yields the port."""
     port = free_port()
     cmd = [sys.executable, str(ROOT / "tests" / "fake_switch.py"), "--port", str(port)]
     cmd += ["--username", username, "--password", password]
     if down_file:
         cmd += ["--down-file", str(down_file)]
+    if errors_file:
+        cmd += ["--errors-file", str(errors_file)]
     log = work / "fake-switch.log"
     proc = _start(cmd, log)
     try:

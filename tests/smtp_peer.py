@@ -15,7 +15,7 @@ class Inbox:
     def __init__(self) -> None:
         self.mails: list = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.mails.append(envelope)
         return "250 OK"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -12,9 +13,11 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -23,6 +26,8 @@ from complaint_core.adapters.sqltypes import NAMING, JsonType, UtcDateTime
 
 class CoreBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Every model here maps one Table (never a join or a select), so say so to the type checker.
+    __table__: ClassVar[Table]
 
 
 class TrackingCounter(CoreBase):
@@ -32,6 +37,11 @@ class TrackingCounter(CoreBase):
     city: Mapped[str] = mapped_column(String(8), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+
+
+_MIS_KEYS = ("town_id", "department_id", "category_id", "channel", "assignee", "ward")
+_REJECTED = text("status = 'rejected'")
+_REOPENED = text("reopen_count > 0")
 
 
 class ComplaintRow(CoreBase):
@@ -44,19 +54,15 @@ class ComplaintRow(CoreBase):
         Index("ix_complaints_phone_category", "phone", "category_id", "registered_at"),
         Index("ix_complaints_category_registered", "category_id", "registered_at"),
         Index("ix_complaints_registered_at", "registered_at"),
-        Index("ix_complaints_resolved_at", "resolved_at"),  # MIS: resolved in a period
-        # MIS: the open backlog by town, department, category, channel and officer, read from the index alone.
-        Index(
-            "ix_complaints_backlog",
-            "kind",
-            "registered_at",
-            "due_at",
-            "town_id",
-            "department_id",
-            "category_id",
-            "channel",
-            "assignee",
-        ),
+        # MIS: resolved in a period, and resolved after a period's end (pending at it), read from the index alone.
+        Index("ix_complaints_resolved_at", "resolved_at", "registered_at", "due_at", *_MIS_KEYS),
+        # MIS: the open backlog by town, department, category, channel, officer and ward, from the index alone.
+        Index("ix_complaints_backlog", "kind", "registered_at", "due_at", *_MIS_KEYS),
+        # MIS: the few rejected (by when) and reopened complaints, without reading every row.
+        Index("ix_complaints_rejected", "closed_at", sqlite_where=_REJECTED, postgresql_where=_REJECTED),
+        Index("ix_complaints_reopened", "registered_at", sqlite_where=_REOPENED, postgresql_where=_REOPENED),
+        # MIS: the few that moved (officer, place, category, due date) after a period's end, read from the history.
+        Index("ix_complaints_moved", "moved_at", "registered_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tracking_number: Mapped[str] = mapped_column(String(24), unique=True)
@@ -92,6 +98,13 @@ class ComplaintRow(CoreBase):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
+    # The site that registered it (a counter sees and prints what it registered, whatever the town).
+    site_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Every 1339 call is recorded: the recording's reference, searchable and printed on the slip.
+    call_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    # When its officer, town, department, category, ward or due date last changed (the event that changed them
+    # says what they were): a period that ended before then reads them from the history, any other from the row.
+    moved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     rating: Mapped[int | None] = mapped_column(Integer)
     feedback_comment: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -143,35 +156,75 @@ class Feedback(CoreBase):
     via: Mapped[str] = mapped_column(String(10))  # link | web | qc
     appeal: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The QC desk works ratings and appeals as a queue: handled once, by whom, with what answer.
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handled_by: Mapped[str | None] = mapped_column(String(64))
+    handled_note: Mapped[str | None] = mapped_column(Text)
+
+
+class QcCall(CoreBase):
+    """One QC call to a citizen: a verification of a resolution or a call-back on a live complaint, as data."""
+
+    __tablename__ = "complaint_qc_calls"
+    __table_args__ = (Index("ix_complaint_qc_calls_at", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    officer: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(12))  # verification | callback
+    reached: Mapped[bool] = mapped_column(Boolean)
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    words: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(12))  # verified | failed | unreachable | callback
+    status_at_call: Mapped[str] = mapped_column(String(24))
+
+
+# Where a message comes from; the delivery job, the retry policy and /metrics tell them apart by it.
+SOURCES = ("alert", "complaint", "intake", "notice")  # intake: replies on the chat lines; notice: area notices
 
 
 class Notification(CoreBase):
-    """Outbox: a message is stored with the change that caused it, then delivered (and retried) by a job."""
+    """The server's one outbox: every message (alert notices, complaint SMS and mail) is stored with the change
+    that caused it, then delivered, retried and recorded by one job.
 
-    __tablename__ = "complaint_notifications"
-    __table_args__ = (Index("ix_complaint_notifications_due", "status", "next_attempt_at"),)
+    It lives in the complaint core so the core can enqueue without importing the server; the server's alerting
+    writes here too (``source`` "alert", with its group, receiver and alerts).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_due", "status", "next_attempt_at"),
+        Index("ix_notifications_source", "source", "id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    medium: Mapped[str] = mapped_column(String(8))  # sms | email
-    to: Mapped[str] = mapped_column(String(200))
-    subject: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(12))  # one of SOURCES
+    medium: Mapped[str] = mapped_column(String(10))  # email | sms | webhook | whatsapp | chatbot
+    to: Mapped[str] = mapped_column(String(300))  # address, phone number or URL
+    subject: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str] = mapped_column(String(30))  # registered | resolved | escalation_1 | subscription ...
+    payload: Mapped[dict | None] = mapped_column(JsonType)  # a webhook's JSON body
+    reason: Mapped[str] = mapped_column(String(30))  # registered | resolved | escalation_1 | firing | repeat ...
+    receiver: Mapped[str | None] = mapped_column(String(64))  # alerts: the routing receiver
+    alert_group_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: the server's own table
+    alert_ids: Mapped[list | None] = mapped_column(JsonType)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)  # also the claim: a sender pushes it past now
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class NotificationAttempt(CoreBase):
-    __tablename__ = "complaint_notification_attempts"
+    """Every delivery attempt of a message, with what the peer said."""
+
+    __tablename__ = "notification_attempts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("complaint_notifications.id"), index=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     ok: Mapped[bool] = mapped_column(Boolean)
-    detail: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
 
 
 class Subscription(CoreBase):

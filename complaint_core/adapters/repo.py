@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from complaint_core.adapters.orm import ComplaintEvent, ComplaintRow, TrackingCounter
-from complaint_core.lifecycle import LifecycleState
-from complaint_core.model import ComplaintStatus, Conflict, Event, NotFound, tracking_number
+from complaint_core.adapters.orm import ComplaintEvent, ComplaintRow, Notification, TrackingCounter
+from complaint_core.lifecycle import MAX_REOPENINGS, LifecycleState
+from complaint_core.model import ComplaintKind, ComplaintStatus, Conflict, Event, NotFound, tracking_number
 from complaint_core.policy import Target
+from complaint_core.sla import Pause
 
 
 def next_tracking_number(session: Session, city: str, year: int) -> str:
@@ -21,16 +23,60 @@ def next_tracking_number(session: Session, city: str, year: int) -> str:
     by a later year or city.
     """
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(TrackingCounter).values(city=city, year=year, last=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["city", "year"], set_={"last": TrackingCounter.last + 1}
-    ).returning(TrackingCounter.last)
-    seq = session.execute(stmt).scalar_one()
+    counters = TrackingCounter.__table__  # Core: the ORM's bulk-insert machinery costs more than the statement
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(counters)
+    stmt = (
+        ins.values(city=city, year=year, last=1)
+        .on_conflict_do_update(index_elements=["city", "year"], set_={"last": counters.c.last + 1})
+        .returning(counters.c.last)
+    )
+    seq = session.connection().execute(stmt).scalar_one()
     return tracking_number(city, year, seq)
+
+
+PG_NUMBER = text(
+    """
+    WITH c AS (
+        INSERT INTO tracking_counters (city, year, last) VALUES (:city, :year, 1)
+        ON CONFLICT (city, year) DO UPDATE SET last = tracking_counters.last + 1
+        RETURNING last
+    ), t AS (
+        UPDATE complaints SET tracking_number = :prefix || lpad(c.last::text, greatest(7, length(c.last::text)), '0')
+        FROM c WHERE complaints.id = :id
+        RETURNING complaints.tracking_number
+    ), n AS (
+        UPDATE notifications SET body = replace(body, :provisional, t.tracking_number),
+            subject = replace(subject, :provisional, t.tracking_number)
+        FROM t WHERE notifications.complaint_id = :id
+    )
+    SELECT tracking_number FROM t
+    """
+)
+
+
+def number_complaint(session: Session, complaint_id: int, provisional: str, city: str, year: int) -> str:
+    """Give a stored complaint its tracking number: bump the counter, and put the number in place of the
+    ``provisional`` one in the row and in the messages already queued for it. Returns the number.
+
+    The counter's row stays locked until commit, so this is a registration's last write: on PostgreSQL one
+    statement (a single round trip, then the commit), so registrations queue on the counter for as short a time
+    as the database allows. The row keeps its version (numbering is no edit).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"city": city, "year": year, "prefix": f"{city}-{year}-", "id": complaint_id}
+        return session.connection().execute(PG_NUMBER, {**params, "provisional": provisional}).scalar_one()
+    tracking = next_tracking_number(session, city, year)
+    conn, complaints, notes = session.connection(), ComplaintRow.__table__, Notification.__table__
+    conn.execute(update(complaints).where(complaints.c.id == complaint_id).values(tracking_number=tracking))
+    conn.execute(
+        update(notes)
+        .where(notes.c.complaint_id == complaint_id)
+        .values(
+            body=func.replace(notes.c.body, provisional, tracking),
+            subject=func.replace(notes.c.subject, provisional, tracking),
+        )
+    )
+    return tracking
 
 
 def get_row(session: Session, tracking: str) -> ComplaintRow:
@@ -51,7 +97,11 @@ def check_version(row: ComplaintRow, expected: int | None) -> None:
         )
 
 
-def state_of(row: ComplaintRow) -> LifecycleState:
+def state_of(row: ComplaintRow, reopen_after_close: timedelta | None = None) -> LifecycleState:
+    """The lifecycle's view of a row; a closed one may be reopened for ``reopen_after_close`` after closing."""
+    reopen_until = None
+    if row.status == ComplaintStatus.CLOSED.value and row.closed_at and reopen_after_close is not None:
+        reopen_until = row.closed_at + reopen_after_close
     return LifecycleState(
         status=ComplaintStatus(row.status),
         assignee=row.assignee,
@@ -60,6 +110,8 @@ def state_of(row: ComplaintRow) -> LifecycleState:
         duplicate_of=row.duplicate_of,
         town_id=row.town_id,
         department_id=row.department_id,
+        reopen_until=reopen_until,
+        internal=ComplaintKind.of(row.channel) is ComplaintKind.INTERNAL,
     )
 
 
@@ -71,12 +123,26 @@ def apply_state(row: ComplaintRow, state: LifecycleState, now: datetime) -> None
     row.qc_required = state.qc_required
     row.duplicate_of = state.duplicate_of
     row.town_id = state.town_id
-    row.department_id = state.department_id
+    if state.department_id is not None:  # a complaint always has one; a state built without it keeps the row's
+        row.department_id = state.department_id
     row.updated_at = now
 
 
+def pauses_of(row: ComplaintRow) -> list[Pause]:
+    """The complaint's SLA pauses (time waiting for the citizen)."""
+    return [Pause(datetime.fromisoformat(a), datetime.fromisoformat(b) if b else None) for a, b in row.pauses or []]
+
+
 def target_of(row: ComplaintRow) -> Target:
-    return Target(row.town_id, row.department_id, row.assignee, row.channel, row.status)
+    return Target(
+        row.town_id,
+        row.department_id,
+        row.assignee,
+        row.channel,
+        row.status,
+        escalated=row.reopen_count >= MAX_REOPENINGS,
+        site_id=row.site_id,
+    )
 
 
 def append_event(session: Session, complaint_id: int, event: Event) -> None:

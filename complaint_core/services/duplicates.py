@@ -66,7 +66,7 @@ def find_duplicates(
         .limit(50)
     )
     hints: list[DuplicateHint] = []
-    for tracking, lat, lon, row_phone in session.execute(stmt):
+    for tracking, lat, lon, row_phone in session.connection().execute(stmt):  # Core: columns, no ORM rows
         if point is not None and lat is not None and lon is not None:
             d = distance_m(point, GeoPoint(lat, lon))
             if d <= radius_m:

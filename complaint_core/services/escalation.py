@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from complaint_core.adapters.orm import ComplaintRow
@@ -14,7 +15,7 @@ from complaint_core.adapters.repo import append_event
 from complaint_core.config import CoreConfig
 from complaint_core.model import ComplaintStatus, Event, StatusKind
 from complaint_core.services.actions import _pauses
-from complaint_core.services.notify import enqueue
+from complaint_core.services.notify import enqueue, tell_citizen
 from complaint_core.sla import sla_status
 
 # recipients(roles, town_id, department_id) -> [(medium, address)]: the server looks its staff up.
@@ -60,26 +61,39 @@ def escalate_overdue(
             continue
         if st.warning and not row.sla_warned and st.level == 0:
             # Compare-and-set: a second run (or process) that already warned updates nothing.
-            done = session.execute(
-                update(ComplaintRow)
-                .where(ComplaintRow.id == row.id, ComplaintRow.sla_warned.is_(False))
-                .values(sla_warned=True, version=ComplaintRow.version + 1)
-                .execution_options(synchronize_session=False)
+            done = cast(  # DML answers a CursorResult; Session.execute is typed as the general Result
+                CursorResult[Any],
+                session.execute(
+                    update(ComplaintRow)
+                    .where(ComplaintRow.id == row.id, ComplaintRow.sla_warned.is_(False))
+                    .values(sla_warned=True, version=ComplaintRow.version + 1)
+                    .execution_options(synchronize_session=False),
+                ),
             ).rowcount
             if done:
                 warned += 1
-                _record(session, row, "sla_warning", 0, now, st.due_at, recipients, pol.tier_roles[0])
+                _record(session, row, "sla_warning", 0, now, st.due_at, recipients, pol.tier_roles[0], config)
         if st.level > row.escalation_level:
-            done = session.execute(
-                update(ComplaintRow)
-                .where(ComplaintRow.id == row.id, ComplaintRow.escalation_level < st.level)
-                .values(escalation_level=st.level, sla_warned=True, version=ComplaintRow.version + 1)
-                .execution_options(synchronize_session=False)
+            done = cast(  # DML answers a CursorResult; Session.execute is typed as the general Result
+                CursorResult[Any],
+                session.execute(
+                    update(ComplaintRow)
+                    .where(ComplaintRow.id == row.id, ComplaintRow.escalation_level < st.level)
+                    .values(escalation_level=st.level, sla_warned=True, version=ComplaintRow.version + 1)
+                    .execution_options(synchronize_session=False),
+                ),
             ).rowcount
             if done:
                 escalated += 1
                 for level in range(row.escalation_level + 1, st.level + 1):
-                    _record(session, row, "escalate", level, now, st.due_at, recipients, pol.tier_roles[level - 1])
+                    roles = pol.tier_roles[level - 1]
+                    _record(session, row, "escalate", level, now, st.due_at, recipients, roles, config)
+                # The citizen hears once per run, of the highest tier: the reason for the delay and who has it now.
+                text = (
+                    f"Your complaint {row.tracking_number} is past its promised date ({config.local(st.due_at)}): "
+                    f"it has been escalated to the {TIER_NAMES.get(st.level, 'head of department')}."
+                )
+                tell_citizen(session, row, reason="delayed", text=text, now=now)
     session.flush()
     return EscalationRun(checked, warned, escalated)
 
@@ -93,11 +107,12 @@ def _record(
     due: datetime,
     recipients: Recipients,
     roles: tuple[str, ...],
+    config: CoreConfig,
 ) -> None:
     status = ComplaintStatus(row.status)
     who = TIER_NAMES.get(level, "department head")
     note = (
-        f"SLA warning: due {due:%Y-%m-%d %H:%M} UTC"
+        f"SLA warning: due {config.local(due)}"
         if action == "sla_warning"
         else f"SLA breached: escalated to level {level} ({who})"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from complaint_core.roles import Actor
 from complaint_core.routing import Directory
 from complaint_core.services.actions import act
 from complaint_core.services.registration import Registered, register_complaint
+from complaint_core.sla import promised_due, working_seconds
 
 NOC = Actor.system("noc")
 
@@ -56,6 +57,15 @@ def raise_internal_ticket(
             config=config,
         )
     return done
+
+
+def set_deadline(session: Session, *, tracking: str, deadline: datetime, now: datetime, config: CoreConfig) -> None:
+    """Make a ticket due by ``deadline`` whatever its category promises: the SLA clock counts the working time
+    left until then (at least a minute, so a deadline already past still gives a due date ahead)."""
+    row = get_row(session, tracking)
+    cal = config.calendar
+    row.promised_seconds = max(60.0, working_seconds(now, deadline, cal))
+    row.due_at = min(promised_due(now, row.promised_seconds, cal), max(deadline, now + timedelta(minutes=1)))
 
 
 def resolve_internal_ticket(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -20,22 +21,34 @@ def enqueue(
     now: datetime,
     subject: str | None = None,
     complaint_id: int | None = None,
-) -> Notification:
-    """Store a message to send; it is committed (or rolled back) with the change that caused it."""
-    note = Notification(
-        medium=medium,
-        to=to,
-        subject=subject,
-        body=body,
-        reason=reason,
-        complaint_id=complaint_id,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
+    source: str = "complaint",
+    payload: dict[str, Any] | None = None,
+    receiver: str | None = None,
+    alert_group_id: int | None = None,
+    alert_ids: list[int] | None = None,
+) -> None:
+    """Store a message in the server's one outbox; it is committed (or rolled back) with the change that caused
+    it, and the server's delivery job sends it, retries it and records every attempt. An alert notice also
+    names its routing ``receiver``, its group and its alerts."""
+    session.add(
+        Notification(
+            source=source,
+            medium=medium,
+            to=to,
+            subject=subject,
+            body=body,
+            payload=payload,
+            reason=reason,
+            receiver=receiver,
+            alert_group_id=alert_group_id,
+            alert_ids=alert_ids,
+            complaint_id=complaint_id,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
     )
-    session.add(note)
-    return note
 
 
 def tell_citizen(session: Session, row: ComplaintRow, *, reason: str, text: str, now: datetime) -> None:
@@ -67,8 +80,8 @@ def subscribers(
         or_(Subscription.ward.is_(None), Subscription.ward == ward),
         or_(Subscription.category_id.is_(None), Subscription.category_id.in_(category_ids)),
     )
-    with session.no_autoflush:  # a read: pending rows need not be written for it
-        return [(m, a) for m, a in session.execute(stmt)]
+    # A read of two columns: run in Core on the session's connection (no autoflush, no ORM result machinery).
+    return [(m, a) for m, a in session.connection().execute(stmt)]
 
 
 def tell_subscribers(
@@ -109,8 +122,10 @@ def subscribe(
     town_id: str | None = None,
     ward: str | None = None,
     category_id: str | None = None,
+    active: bool = True,
 ) -> Subscription:
-    """Add (or re-activate) a subscription."""
+    """Add (or re-activate) a subscription; ``active=False``: kept until its owner confirms it (a confirmed one
+    stays confirmed)."""
     existing = session.execute(
         select(Subscription).where(
             Subscription.medium == medium,
@@ -122,7 +137,7 @@ def subscribe(
         )
     ).scalar_one_or_none()
     if existing is not None:
-        existing.active = True
+        existing.active = existing.active or active
         return existing
     sub = Subscription(
         medium=medium,
@@ -132,9 +147,17 @@ def subscribe(
         ward=ward,
         category_id=category_id,
         owner=owner,
-        active=True,
+        active=active,
         created_at=now,
     )
     session.add(sub)
     session.flush()
+    return sub
+
+
+def confirm_subscription(session: Session, subscription_id: int) -> Subscription | None:
+    """Its owner confirmed the address: the subscription starts (None: no such subscription)."""
+    sub = session.get(Subscription, subscription_id)
+    if sub is not None:
+        sub.active = True
     return sub

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from complaint_core.adapters.orm import Attachment, ComplaintRow
-from complaint_core.adapters.repo import append_event, next_tracking_number
+from complaint_core.adapters.orm import Attachment, ComplaintRow, Notification
+from complaint_core.adapters.repo import append_event, number_complaint
 from complaint_core.config import CoreConfig
 from complaint_core.intake import Intake, sniff_photo, validate_intake
-from complaint_core.model import ComplaintStatus, Event, Forbidden
+from complaint_core.model import Channel, ComplaintStatus, Event, Forbidden, InvalidInput
 from complaint_core.policy import Target, can
 from complaint_core.roles import Actor
 from complaint_core.routing import Directory, Route, route
@@ -40,17 +42,11 @@ class Registered:
 def _save_photos(
     cfg: CoreConfig, complaint_id: int, photos: list[tuple[str, bytes]], now: datetime
 ) -> list[Attachment]:
-    """Write photos under the attachments directory (content-addressed); the rows join the transaction."""
+    """Keep photos in the configured store (named by digest); the rows join the transaction."""
     out = []
     for name, data in photos:
         digest = hashlib.sha256(data).hexdigest()
-        rel = Path(digest[:2]) / digest
-        dest = cfg.attachments_dir / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if not dest.exists():
-            tmp = dest.with_suffix(".part")
-            tmp.write_bytes(data)
-            tmp.replace(dest)  # atomic: a reader never sees half a photo
+        rel = cfg.attachments.put(digest, data)
         out.append(
             Attachment(
                 complaint_id=complaint_id,
@@ -59,18 +55,30 @@ def _save_photos(
                 content_type=sniff_photo(data) or "application/octet-stream",
                 size=len(data),
                 sha256=digest,
-                path=str(rel),
+                path=rel,
                 at=now,
             )
         )
     return out
 
 
-def registration_text(tracking: str, category: str, due: datetime) -> str:
+def registration_text(tracking: str, category: str, due: str) -> str:
     return (
         f"Your complaint {tracking} ({category}) is registered. "
-        f"Promised resolution by {due:%d %b %Y %H:%M} UTC. Track it with the number and your phone's last 4 digits."
+        f"Promised resolution by {due}. Track it with the number and your phone's last 4 digits."
     )
+
+
+def _check_counter(intake: Intake, directory: Directory) -> None:
+    """A walk-in names a real counter (a walk-in channel or one of its workstations), so per-counter figures add
+    up to the walk-in channel's."""
+    if intake.channel is not Channel.WALK_IN or directory.counters is None:
+        return
+    counter = str(intake.channel_data.get("counter") or "")
+    if counter and counter not in directory.counters:
+        raise InvalidInput(
+            [("channel_data.counter", f"{counter!r} is no walk-in counter or counter workstation of this city")]
+        )
 
 
 def register_complaint(
@@ -91,8 +99,14 @@ def register_complaint(
         if isinstance(data, Intake)
         else validate_intake(data, max_photo_bytes=config.max_photo_bytes, default_region=config.phone_region)
     )
+    _check_counter(intake, directory)
     rt: Route = route(
-        directory, category_id=intake.category_id, town_id=intake.town_id, ward=intake.ward, point=intake.point
+        directory,
+        category_id=intake.category_id,
+        town_id=intake.town_id,
+        ward=intake.ward,
+        point=intake.point,
+        sub_category_id=intake.sub_category_id,
     )
     if not can(actor, "register", Target(rt.town_id, rt.department_id, None, intake.channel.value)):
         raise Forbidden(f"{actor.role or actor.kind} may not register {intake.channel.value} complaints")
@@ -118,10 +132,13 @@ def register_complaint(
         ward=intake.ward,
         category_ids=[rt.category.id, rt.category.parent_id or rt.category.id],
     )
-    # The counter upsert is the transaction's first write: on SQLite it takes the write lock before anything else.
-    tracking = next_tracking_number(session, directory.city_code, now.year)
+    # The tracking counter is the transaction's last write: its row stays locked until commit (PostgreSQL; on
+    # SQLite the whole write phase holds the one write lock), so registrations queue on it as briefly as possible.
+    # Everything goes in first under a provisional number nobody sees (never committed), the messages too; then
+    # number_complaint puts the real number in its place.
+    provisional = "~" + secrets.token_hex(11)
     row = ComplaintRow(
-        tracking_number=tracking,
+        tracking_number=provisional,
         channel=intake.channel.value,
         status=status.value,
         kind=status.kind.value,
@@ -150,6 +167,8 @@ def register_complaint(
         due_at=due,
         updated_at=now,
         created_by=actor.name,
+        site_id=actor.site_id,
+        call_ref=str(intake.channel_data.get("call_ref"))[:64] if intake.channel_data.get("call_ref") else None,
     )
     session.add(row)
     session.flush()
@@ -171,14 +190,22 @@ def register_complaint(
         ),
     )
     session.add_all(_save_photos(config, row.id, intake.photos, now))
-    text = registration_text(tracking, rt.category.name, due)
+    text = registration_text(provisional, rt.category.name, config.local(due))
     if intake.channel.value != "internal":
         tell_citizen(session, row, reason="registered", text=text, now=now)
-    summary = (
-        f"New complaint {tracking} ({rt.category.name}) in {row.town_id or 'city-wide'}: {intake.description[:140]}"
-    )
+    # Subscribers are strangers to the citizen: the category and the place, never the citizen's own words.
+    town = directory.town(row.town_id) if row.town_id else None
+    place = ", ".join(p for p in (row.ward, town.name if town else None) if p) or "city-wide"
+    summary = f"New complaint {provisional} ({rt.category.name}) in {place}."
     tell_subscribers(session, row, event="new", text=summary, now=now, found=watchers)
+    queued = [o for o in session.new if isinstance(o, Notification) and o.complaint_id == row.id]
     session.flush()
+    tracking = number_complaint(session, row.id, provisional, directory.city_code, now.year)
+    set_committed_value(row, "tracking_number", tracking)
+    for message in queued:  # the session's copies say what the database now says
+        set_committed_value(message, "body", message.body.replace(provisional, tracking))
+        if message.subject:
+            set_committed_value(message, "subject", message.subject.replace(provisional, tracking))
     return Registered(
         tracking,
         row.id,

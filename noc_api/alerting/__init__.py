@@ -1,13 +1,14 @@
 """Alert rules and notifications: one real alert per real outage, to the right engineer.
 
 Pure cores (no I/O, ``now`` passed in): ``rules`` (the rule language), ``evaluate``, ``lifecycle``, ``mute``
-(dependency, maintenance and silence muters; grouping and folding), ``dispatch`` (needs_notify, escalation steps,
-backoff), ``routing`` (match_route, receivers_at). Edges: ``loader`` (files), ``store``/``models`` (SQL),
-``listener`` (the HealthListener), ``cycle`` (the notification job), ``transports`` (SMTP, SMS gateway, webhook),
-``service`` (what the API calls), ``metrics`` (the Prometheus collector).
+(dependency, maintenance and silence muters; grouping and folding), ``dispatch`` (needs_notify, escalation steps),
+``plan`` (groups, alerts, routing, now -> the notices to send), ``routing`` (match_route, receivers_at). Edges:
+``loader`` (files), ``routing_file`` (the routing file, reloaded on change), ``store``/``models`` (SQL),
+``listener`` (the HealthListener), ``cycle`` (the notice job: the planner's reader and writer; messages go to the
+server's one outbox, delivered by ``noc_api.notify``), ``service`` (what the API calls), ``metrics`` (the
+Prometheus collector).
 """
 
-from noc_api.alerting.cycle import run_notification_cycle
 from noc_api.alerting.dispatch import NotifyReason, needs_notify
 from noc_api.alerting.listener import AlertingListener
 from noc_api.alerting.loader import Problem, RuleSet, load_rules_dir
@@ -28,5 +29,4 @@ __all__ = [
     "match",
     "needs_notify",
     "rules_status",
-    "run_notification_cycle",
 ]

@@ -82,8 +82,3 @@ def due_escalation(chain: tuple[Step, ...], level: int, since: datetime, now: da
         if elapsed >= chain[i].after:
             nxt = i
     return nxt
-
-
-def backoff(attempts: int, base: float, cap: float) -> float:
-    """Seconds before the next attempt after ``attempts`` failures (exponential, capped)."""
-    return min(cap, base * (2 ** max(0, attempts - 1)))

@@ -15,8 +15,10 @@ from noc_api.alerting.loader import LoadedRule
 from noc_api.alerting.rules import Rule, Target
 from noc_api.health.model import HealthSnapshot
 
-# (device, metric, labels) -> (value, at): the previous sample, for rates of change.
-Memory = dict[tuple[str, str, tuple], tuple[float, datetime]]
+# (device, metric, labels) -> (value, at, rate per minute from the sample before, if any): for rates of change.
+# Between two samples (sweeps run more often than devices are polled) the last rate still stands, so a rule's
+# `for` can run over many sweeps instead of being cancelled by every sweep that brings no new sample.
+Memory = dict[tuple[str, str, tuple], tuple[float, datetime, float | None]]
 
 
 def _where_ok(rule: Rule, kind: str | None, site: str | None, town: str | None) -> bool:
@@ -177,6 +179,23 @@ def _state_hits(lr: LoadedRule, ctx: Context) -> list[Hit]:
     return out
 
 
+def _subject(snap: HealthSnapshot, ident: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """(device kind, site, town, device) of a sample's subject: a device, or a site (its agent's own health)."""
+    d = snap.devices.get(ident)
+    if d is not None:
+        return d.kind, d.site_id, d.town_id, ident
+    s = snap.sites.get(ident)
+    if s is not None:
+        return None, s.site_id, s.town_id, None
+    return None, None, None, ident
+
+
+def _identity(snap: HealthSnapshot, ident: str, labels: dict[str, str]) -> dict[str, str]:
+    return (
+        {"device": ident, **labels} if ident in snap.devices or ident not in snap.sites else {"site": ident, **labels}
+    )
+
+
 def _metric_hits(lr: LoadedRule, ctx: Context, memory: Memory, active: set[str], now: datetime) -> list[Hit]:
     rule, snap, out = lr.rule, ctx.snapshot, []
     metric = rule.select.metric or ""
@@ -186,45 +205,42 @@ def _metric_hits(lr: LoadedRule, ctx: Context, memory: Memory, active: set[str],
     sel_labels, sel_regex = rule.select.labels, rule.select.labels_regex
     hysteresis = rule.when.clear_below is not None or rule.when.clear_above is not None
     for s in ctx.by_metric.get(metric, ()):
-        d = snap.devices.get(s.device_id)
+        dev_kind, site, town, device = _subject(snap, s.device_id)
         labels = dict(s.labels)
-        if not _where_ok(rule, d.kind if d else None, d.site_id if d else None, d.town_id if d else None):
+        if not _where_ok(rule, dev_kind, site, town):
             continue
         if (sel_labels or sel_regex) and not _labels_ok(rule, labels):
             continue
         rate = None
         if kind in ("rate_below", "rate_above"):
-            key = (s.device_id, metric, s.labels)
-            prev = memory.get(key)
-            if prev is None or prev[1] < s.at:
-                memory[key] = (s.value, s.at)
-            if prev is None or s.at <= prev[1]:
+            rate = _rate(memory, (s.device_id, metric, s.labels), s.value, s.at)
+            if rate is None:
                 continue
-            rate = (s.value - prev[0]) / ((s.at - prev[1]).total_seconds() / 60.0)
-            holds = rate < rule.when.rate_below if kind == "rate_below" else rate > rule.when.rate_above
+            below, above = rule.when.rate_below, rule.when.rate_above
+            holds = rate < below if below is not None else above is not None and rate > above
         else:
             holds = _threshold(rule, s.value, False)
             if not holds and hysteresis and _threshold(rule, s.value, True):
                 # in the hysteresis band: only an alert already active stays (the fingerprint is costly, so late)
-                holds = fingerprint(rule.name, {"device": s.device_id, **labels}) in active
+                holds = fingerprint(rule.name, _identity(snap, s.device_id, labels)) in active
         if holds:
-            extra: dict[str, Any] = {"kind": d.kind if d else "", "device_kind": d.kind if d else "", "at": s.at}
+            extra: dict[str, Any] = {"kind": dev_kind or "", "device_kind": dev_kind or "", "at": s.at}
             if rate is not None:
                 extra["rate"] = rate
             out.append(
-                _hit(
-                    lr,
-                    {"device": s.device_id, **labels},
-                    s.device_id,
-                    d.site_id if d else None,
-                    d.town_id if d else None,
-                    s.device_id,
-                    s.value,
-                    ctx,
-                    extra,
-                )
+                _hit(lr, _identity(snap, s.device_id, labels), s.device_id, site, town, device, s.value, ctx, extra)
             )
     return out
+
+
+def _rate(memory: Memory, key: tuple[str, str, tuple], value: float, at: datetime) -> float | None:
+    """Change per minute between the two latest samples (remembered until a newer sample replaces it)."""
+    prev = memory.get(key)
+    if prev is None or prev[1] < at:
+        rate = None if prev is None else (value - prev[0]) / ((at - prev[1]).total_seconds() / 60.0)
+        memory[key] = (value, at, rate)
+        return rate
+    return prev[2]
 
 
 def _absent_hits(lr: LoadedRule, ctx: Context, now: datetime) -> list[Hit]:
@@ -237,28 +253,14 @@ def _absent_hits(lr: LoadedRule, ctx: Context, now: datetime) -> list[Hit]:
             newest = max(s.at for s in samples)
             return [_hit(lr, {"scope": "city"}, "city", None, None, None, None, ctx, {"last_seen": newest})]
         return []
-    newest_by_device: dict[str, datetime] = {}
+    newest_by_subject: dict[str, datetime] = {}
     for s in samples:
-        newest_by_device[s.device_id] = max(s.at, newest_by_device.get(s.device_id, s.at))
+        newest_by_subject[s.device_id] = max(s.at, newest_by_subject.get(s.device_id, s.at))
     out = []
-    for dev, at in newest_by_device.items():
-        d = snap.devices.get(dev)
-        if (now - at).total_seconds() >= limit and _where_ok(
-            rule, d.kind if d else None, d.site_id if d else None, d.town_id if d else None
-        ):
-            out.append(
-                _hit(
-                    lr,
-                    {"device": dev},
-                    dev,
-                    d.site_id if d else None,
-                    d.town_id if d else None,
-                    dev,
-                    None,
-                    ctx,
-                    {"last_seen": at},
-                )
-            )
+    for ident, at in newest_by_subject.items():
+        dev_kind, site, town, device = _subject(snap, ident)
+        if (now - at).total_seconds() >= limit and _where_ok(rule, dev_kind, site, town):
+            out.append(_hit(lr, _identity(snap, ident, {}), ident, site, town, device, None, ctx, {"last_seen": at}))
     return out
 
 

@@ -120,8 +120,8 @@ def advance(
     for fp, a in prev.items():
         if fp in hits:
             continue
-        lr = rules.get(a.rule)
-        if lr is None:  # its rule file is broken or gone: keep the alert as it is rather than resolve it falsely
+        loaded = rules.get(a.rule)
+        if loaded is None:  # its rule file is broken or gone: keep the alert as it is rather than resolve it falsely
             active[fp] = a
             continue
         if a.state == PENDING:
@@ -133,7 +133,7 @@ def advance(
             a.last_true_at = now
             active[fp] = a
             continue
-        if (now - a.last_true_at).total_seconds() >= hold_seconds(lr.keep_firing_for, a.flaps):
+        if (now - a.last_true_at).total_seconds() >= hold_seconds(loaded.keep_firing_for, a.flaps):
             a.state, a.resolved_at, a.clearing_since = RESOLVED, now, None
             ended.append(a)
             out.append(Transition(fp, RESOLVED))

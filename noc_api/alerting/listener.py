@@ -2,7 +2,7 @@
 
 The pipeline is a list of stages, each taking and returning the evaluation's working values (a `Pass`):
 load -> evaluate rules -> lifecycle (for, hold) -> mute (dependency, maintenance, silence) and group -> persist.
-Notifications are sent by `run_notification_cycle`/`run_notification_job`, so a short group_wait lets a parent's
+Notices are planned by the `alert_notices` job (`cycle.queue_notices`), so a short group_wait lets a parent's
 alert absorb its children's before anything leaves.
 """
 
@@ -43,6 +43,12 @@ class Pass:
     ended: list[AlertState] = field(default_factory=list)
     transitions: list[Transition] = field(default_factory=list)
 
+    def context(self) -> Context:
+        """The evaluation context, which evaluate_stage sets before any later stage runs."""
+        if self.ctx is None:
+            raise RuntimeError("evaluate_stage must run before this stage")
+        return self.ctx
+
 
 def load_stage(p: Pass) -> Pass:
     """Read the alerts still pending or firing."""
@@ -59,7 +65,7 @@ def evaluate_stage(p: Pass) -> Pass:
 
 def lifecycle_stage(p: Pass) -> Pass:
     """pending -> firing -> resolved, with `for` and the flap hold."""
-    p.active, p.ended, found = advance(p.prev, p.hits, p.by_name, p.ctx, p.now)
+    p.active, p.ended, found = advance(p.prev, p.hits, p.by_name, p.context(), p.now)
     p.transitions += found
     return p
 
@@ -67,11 +73,11 @@ def lifecycle_stage(p: Pass) -> Pass:
 def mute_stage(p: Pass) -> Pass:
     """Dependency, maintenance and silence muters (one protocol), then grouping and folding."""
     muters: list[Muter] = [
-        DependencyMuter(p.ctx),
-        MaintenanceMuter(p.ctx),
+        DependencyMuter(p.context()),
+        MaintenanceMuter(p.context()),
         SilenceMuter(store.load_silences(p.session, p.now), p.now),
     ]
-    p.transitions += mute_and_group(p.active, p.ctx, muters)
+    p.transitions += mute_and_group(p.active, p.context(), muters)
     return p
 
 
@@ -87,10 +93,14 @@ STAGES: tuple[Callable[[Pass], Pass], ...] = (load_stage, evaluate_stage, lifecy
 class AlertingListener:
     """Evaluates the alert rules on every health snapshot and keeps the alerts table current."""
 
+    name = "alerting"  # counted under this name when it fails (ccis_health_listener_failures_total)
+
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.by_name = rules.by_name()
         self.memory: Memory = {}  # previous samples for rate rules; a restart costs one evaluation of rate history
+        # The readings the rules select: the sweep puts their latest values in the snapshot.
+        self.metrics = frozenset(r.rule.select.metric for r in rules.rules if r.rule.select.metric)
 
     @classmethod
     def from_dir(cls, directory: Path) -> AlertingListener:

@@ -1,11 +1,11 @@
-"""Tables of alerting: alerts and their append-only history, silences, groups (dispatch and escalation state),
-notifications and every delivery attempt."""
+"""Tables of alerting: alerts and their append-only history, silences, groups (dispatch and escalation state).
+The notices themselves go to the server's one outbox (``complaint_core.services.notify.enqueue``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from noc_api.db.base import Base, JsonType, UtcDateTime
@@ -75,31 +75,3 @@ class AlertGroup(Base):
     first_notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     told: Mapped[list] = mapped_column(JsonType, default=list)  # receivers told so far (all hear the recovery)
-
-
-class Notification(Base):
-    __tablename__ = "notifications"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[str] = mapped_column(String(16))
-    receiver: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(10))  # email | sms | webhook
-    target: Mapped[str] = mapped_column(String(300))
-    subject: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
-    payload: Mapped[dict] = mapped_column(JsonType)
-    alert_ids: Mapped[list] = mapped_column(JsonType, default=list)
-    status: Mapped[str] = mapped_column(String(10), index=True)  # pending | sent | failed
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-
-class NotificationAttempt(Base):
-    __tablename__ = "notification_attempts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
-    ok: Mapped[bool] = mapped_column(Boolean)
-    detail: Mapped[str] = mapped_column(Text)

@@ -69,7 +69,7 @@ class DependencyMuter:
             root = o.root_cause_device
             parent = snap.devices.get(root or "")
             for ident in o.affected:
-                if ident in snap.sites and parent is not None and parent.site_id != ident:
+                if ident in snap.sites and root and parent is not None and parent.site_id != ident:
                     self.site_root.setdefault(ident, root)
 
     def root_of(self, alert: AlertState) -> str | None:

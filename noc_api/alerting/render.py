@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from noc_api.alerting.dispatch import NotifyReason, rank
-from noc_api.alerting.models import Alert
+from noc_api.alerting.lifecycle import AlertState
 
 _VERB = {
     NotifyReason.FIRING: "FIRING",
@@ -17,13 +17,13 @@ _VERB = {
 }
 
 
-def lead_alert(alerts: list[Alert]) -> Alert:
+def lead_alert(alerts: list[AlertState]) -> AlertState:
     """The group's headline: the most severe, earliest alert that is not folded in from elsewhere."""
     own = [a for a in alerts if a.folded_into is None and not (a.muted_by or "").startswith("dependency:")] or alerts
-    return sorted(own, key=lambda a: (-rank(a.severity), a.active_at, a.id))[0]
+    return sorted(own, key=lambda a: (-rank(a.severity), a.active_at, a.id or 0))[0]
 
 
-def affected(alerts: list[Alert]) -> tuple[list[str], list[str]]:
+def affected(alerts: list[AlertState]) -> tuple[list[str], list[str]]:
     """Everything the group's alerts took down, and the towns concerned."""
     took: set[str] = set()
     towns: set[str] = set()
@@ -37,7 +37,9 @@ def affected(alerts: list[Alert]) -> tuple[list[str], list[str]]:
     return sorted(took), sorted(towns)
 
 
-def compose(reason: NotifyReason, key: str, alerts: list[Alert], ack_url: str | None, now: datetime) -> dict[str, Any]:
+def compose(
+    reason: NotifyReason, key: str, alerts: list[AlertState], ack_url: str | None, now: datetime
+) -> dict[str, Any]:
     """Subject, body, sms text and webhook payload for one notification of a group."""
     lead = lead_alert(alerts)
     took, towns = affected(alerts)
@@ -46,11 +48,11 @@ def compose(reason: NotifyReason, key: str, alerts: list[Alert], ack_url: str | 
     if len(took) > 0 and reason != NotifyReason.RESOLVED:
         subject += f" (+{len(took)} affected)"
     lines = [subject, ""]
-    for a in sorted(alerts, key=lambda a: (-rank(a.severity), a.id)):
+    for a in sorted(alerts, key=lambda a: (-rank(a.severity), a.id or 0)):
         note = ""
         if a.folded_into:
             note = " [folded in: sits behind the failed parent; notified earlier]" if a.fired_at else " [folded in]"
-        elif (a.muted_by or "").startswith("dependency:"):
+        elif a.muted_by and a.muted_by.startswith("dependency:"):
             note = f" [behind {a.muted_by.split(':', 1)[1]}]"
         elif a.muted_by:
             note = f" [{a.muted_by}]"

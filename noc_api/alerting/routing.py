@@ -10,17 +10,14 @@ from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from noc_api.alerting.loader import Problem, _pydantic_problems
 from noc_api.alerting.rules import Severity, parse_duration
 from noc_api.inventory.yamlmarks import YamlSyntaxError, line_of, load_with_lines
+from noc_api.strict import Strict
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Receiver(Strict):

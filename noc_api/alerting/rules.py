@@ -11,11 +11,12 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from collectors.metrics import CATALOGUE
 from collectors.spec import DeviceKind
 from noc_api.health.model import Cause, Scope, State
+from noc_api.strict import Strict
 
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
@@ -36,10 +37,6 @@ def parse_duration(text: str | int | float) -> float:
 
 
 Duration = Annotated[float, Field(ge=0)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Severity(StrEnum):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from noc_api.alerting.cycle import ACK_PURPOSE, routing_for
-from noc_api.alerting.models import Alert, AlertHistory, Notification, NotificationAttempt, SilenceRow
-from noc_api.alerting.mute import OPS
-from noc_api.auth import unsign
+from noc_api.accounts.service import spend_link
+from noc_api.alerting.cycle import ACK_PURPOSE
+from noc_api.alerting.models import Alert, AlertHistory, SilenceRow
+from noc_api.alerting.mute import OPS, Matcher, match
+from noc_api.security import unsign
 from noc_api.settings import Settings
 
 
@@ -48,8 +50,11 @@ def get_alert(session: Session, alert_id: int) -> tuple[Alert, list[AlertHistory
     return alert, list(hist)
 
 
-def acknowledge(session: Session, alert_ids: list[int], who: str, now: datetime, via: str) -> list[Alert]:
-    """Acknowledge alerts (stops their escalation and repeats); already acknowledged ones are left as they are."""
+def acknowledge(
+    session: Session, alert_ids: list[int], who: str, now: datetime, via: str, comment: str = ""
+) -> list[Alert]:
+    """Acknowledge alerts (stops their escalation and repeats); already acknowledged ones are left as they are.
+    The comment (what the engineer is doing about it) is kept in the alert's history."""
     done = []
     for ident in alert_ids:
         alert = session.get(Alert, ident)
@@ -57,24 +62,26 @@ def acknowledge(session: Session, alert_ids: list[int], who: str, now: datetime,
             raise AlertError(f"no alert {ident}", 404)
         if alert.acked_at is None and alert.state != "resolved":
             alert.acked_at, alert.acked_by = now, who
-            session.add(AlertHistory(alert_id=ident, at=now, kind="acknowledged", actor=who, detail=f"via {via}"))
+            detail = f"via {via}" + (f": {comment.strip()}" if comment.strip() else "")
+            session.add(AlertHistory(alert_id=ident, at=now, kind="acknowledged", actor=who, detail=detail))
         done.append(alert)
     return done
 
 
-def link_alerts(session: Session, settings: Settings, token: str) -> list[Alert]:
-    """The alerts a signed acknowledgement link names; AlertError 403 when forged or expired."""
-    return [get_alert(session, i)[0] for i in _link_ids(settings, token)]
+def link_alerts(session: Session, settings: Settings, token: str, link_hours: float) -> list[Alert]:
+    """The alerts a signed acknowledgement link names; AlertError 403 when forged or older than ``link_hours``."""
+    return [get_alert(session, i)[0] for i in _link_ids(settings, token, link_hours)]
 
 
-def acknowledge_link(session: Session, settings: Settings, token: str, now: datetime) -> list[Alert]:
-    """Acknowledge from a signed link in an email or SMS; forged or expired links are refused."""
-    return acknowledge(session, _link_ids(settings, token), "link", now, "signed link")
+def acknowledge_link(session: Session, settings: Settings, token: str, now: datetime, link_hours: float) -> list[Alert]:
+    """Acknowledge from a signed link in an email or SMS; forged, expired or already used links are refused."""
+    ids = _link_ids(settings, token, link_hours)
+    if not spend_link(session, ACK_PURPOSE, token, now):
+        raise AlertError("this acknowledgement link was already used", 409)
+    return acknowledge(session, ids, "link", now, "signed link")
 
 
-def _link_ids(settings: Settings, token: str) -> list[int]:
-    routing, _ = routing_for(settings)
-    hours = routing.defaults.ack_link_hours if routing else 24.0
+def _link_ids(settings: Settings, token: str, hours: float) -> list[int]:
     try:
         payload = unsign(settings, ACK_PURPOSE, token, int(hours * 3600))
     except ValueError as exc:
@@ -130,36 +137,29 @@ def expire_silence(session: Session, silence_id: int, now: datetime) -> SilenceR
     return row
 
 
-def notification_log(session: Session, *, status: str | None = None, limit: int = 200) -> list[dict]:
-    """Notifications newest first, each with its attempts."""
-    q = select(Notification).order_by(Notification.id.desc()).limit(limit)
-    if status:
-        q = q.where(Notification.status == status)
-    rows = list(session.scalars(q))
-    attempts: dict[int, list] = {}
-    if rows:
-        for a in session.scalars(
-            select(NotificationAttempt)
-            .where(NotificationAttempt.notification_id.in_([r.id for r in rows]))
-            .order_by(NotificationAttempt.id)
-        ):
-            attempts.setdefault(a.notification_id, []).append({"at": a.at, "ok": a.ok, "detail": a.detail})
-    return [
-        {
-            "id": r.id,
-            "reason": r.reason,
-            "receiver": r.receiver,
-            "channel": r.channel,
-            "target": r.target,
-            "subject": r.subject,
-            "status": r.status,
-            "attempts": attempts.get(r.id, []),
-            "created_at": r.created_at,
-            "sent_at": r.sent_at,
-            "alert_ids": r.alert_ids,
-        }
-        for r in rows
-    ]
+def ack_comments(session: Session, alert_ids: list[int]) -> dict[int, str]:
+    """The comment each acknowledged alert was acknowledged with ("" when none was given)."""
+    if not alert_ids:
+        return {}
+    rows = session.execute(
+        select(AlertHistory.alert_id, AlertHistory.detail)
+        .where(AlertHistory.alert_id.in_(alert_ids), AlertHistory.kind == "acknowledged")
+        .order_by(AlertHistory.id)
+    )
+    return {a: d.split(": ", 1)[1] if ": " in d else "" for a, d in rows}
+
+
+def preview_silence(session: Session, matchers: list[dict]) -> list[Alert]:
+    """The alerts not resolved that a silence with these matchers would mute now."""
+    ms = [Matcher(m["name"], m.get("value", ""), m.get("op", "=")) for m in matchers]
+    for m in ms:
+        if m.op in ("=~", "!~"):
+            try:
+                re.compile(m.value)
+            except re.error as exc:
+                raise AlertError(f"matcher {m.name}{m.op}{m.value!r}: not a regular expression ({exc})", 422) from None
+    active = session.scalars(select(Alert).where(Alert.state != "resolved").order_by(Alert.id.desc()))
+    return [a for a in active if match(a.labels or {}, ms)]
 
 
 def counts(session: Session) -> list[tuple[str, str, int]]:

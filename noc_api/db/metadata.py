@@ -7,10 +7,16 @@ from sqlalchemy import MetaData
 
 def all_metadata() -> list[MetaData]:
     """The metadata of every package with tables (imports register their models)."""
-    import noc_api.alerting.models  # noqa: F401  (alerting tables)
-    import noc_api.db.models  # noqa: F401  (registers the tables)
-    import noc_api.db.noc_models  # noqa: F401  (NOC ingest, health, outages)
-    import noc_api.db.ticket_models  # noqa: F401  (outage tickets, planned tickets, report deliveries)
+    import noc_api.alerting.models
+    import noc_api.complaints.idempotency
+    import noc_api.complaints.open311_models
+    import noc_api.db.maintenance_models
+    import noc_api.db.models
+    import noc_api.db.noc_models
+    import noc_api.db.notice_models
+    import noc_api.db.ticket_models
+    import noc_api.intake.models
+    import noc_api.legacy.models  # noqa: F401  (legacy import runs)
     from complaint_core.adapters.orm import CoreBase
     from noc_api.db.base import Base
 

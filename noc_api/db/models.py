@@ -104,10 +104,38 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(30))
     town_id: Mapped[str | None] = mapped_column(ForeignKey("towns.id"))
     department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id"))
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"))  # the counter or centre they work at
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords in a row
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # no login before this, even the right one
+
+
+class StaffSession(Base):
+    """A logged-in staff session; the browser or client holds a random token, only its SHA-256 is kept, so
+    logout, disabling the user or a new password ends it at once."""
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    client: Mapped[str] = mapped_column(String(200), default="")  # address and user agent, for the session list
+
+
+class UsedLink(Base):
+    """A signed link that changes state (alert acknowledgement, feedback) is honoured once: its digest is kept."""
+
+    __tablename__ = "used_links"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    used_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SiteToken(Base):

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from noc_api.db.base import Base, JsonType, UtcDateTime, utcnow
 
 
 class IngestReport(Base):
-    """One accepted report; the primary key makes ingest idempotent on report_id."""
+    """One accepted report; the primary key makes ingest idempotent on (site, report_id): a report id is the
+    agent's own, so one site can never block another's."""
 
     __tablename__ = "ingest_reports"
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     report_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(12))
     device_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str | None] = mapped_column(String(12))
@@ -27,42 +28,43 @@ class IngestReport(Base):
     received_ts: Mapped[float] = mapped_column(Float)
 
 
-class ReadingRaw(Base):
-    """Appended history of every reading (kept settings.raw_retention_days)."""
+class Series(Base):
+    """One series per device, metric and label set: the labels are stored here once, and the series' newest
+    value with them (updated once per series per batch, never by an older reading)."""
 
-    __tablename__ = "readings_raw"
-    __table_args__ = (Index("ix_readings_raw_series", "device_id", "metric", "ts"),)
-    # 64-bit on PostgreSQL (tens of thousands of rows a second); SQLite's rowid is 64-bit already.
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    __tablename__ = "series"
+    __table_args__ = (
+        UniqueConstraint("device_id", "metric", "labels", name="uq_series_key"),
+        Index("ix_series_metric", "metric"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     device_id: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str] = mapped_column(String(64))
     metric: Mapped[str] = mapped_column(String(100))
     labels: Mapped[str] = mapped_column(String(400), default="")  # canonical k=v,k=v ('' when none)
-    value: Mapped[float] = mapped_column(Float)
-    ts: Mapped[float] = mapped_column(Float)
-
-
-class ReadingLatest(Base):
-    """The newest value per device, metric and labels, for fast reads."""
-
-    __tablename__ = "readings_latest"
-    __table_args__ = (Index("ix_readings_latest_metric", "metric"),)
-    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    metric: Mapped[str] = mapped_column(String(100), primary_key=True)
-    labels: Mapped[str] = mapped_column(String(400), primary_key=True, default="")
-    site_id: Mapped[str] = mapped_column(String(64))
     value: Mapped[float] = mapped_column(Float)
     text: Mapped[str | None] = mapped_column(String(200))
     ts: Mapped[float] = mapped_column(Float)
 
 
-class ReadingRollup(Base):
-    """5-minute (300) and hourly (3600) aggregates of the raw history."""
+class Point(Base):
+    """The appended history, narrow: a series id, a time, a value (kept settings.raw_retention_days). The key is
+    the series' time order, so a range read is one index walk; on SQLite the rows live in that key (WITHOUT ROWID).
+    No foreign key: it would cost a lookup per inserted row, and series rows are never deleted."""
 
-    __tablename__ = "readings_rollup"
+    __tablename__ = "points"
+    __table_args__ = {"sqlite_with_rowid": False}
+    series_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ts: Mapped[float] = mapped_column(Float, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+
+class Rollup(Base):
+    """5-minute (300) and hourly (3600) aggregates of the points, per series."""
+
+    __tablename__ = "rollups"
     period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    metric: Mapped[str] = mapped_column(String(100), primary_key=True)
-    labels: Mapped[str] = mapped_column(String(400), primary_key=True, default="")
+    series_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     bucket: Mapped[float] = mapped_column(Float, primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     vmin: Mapped[float] = mapped_column(Float)
@@ -143,6 +145,18 @@ class MaintenanceWindow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class JobFault(Base):
+    """A background job or health listener failing run after run, as the leader saw it (every process's /healthz
+    reads it: with several workers any one of them may answer)."""
+
+    __tablename__ = "job_faults"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # "health_sweep", "health listener tickets"
+    failures: Mapped[int] = mapped_column(Integer)  # runs in a row
+    error: Mapped[str] = mapped_column(String(300))  # the last one
+    since_ts: Mapped[float] = mapped_column(Float)
+    updated_ts: Mapped[float] = mapped_column(Float)
 
 
 class LeaderLease(Base):

@@ -1,14 +1,20 @@
 """Pure health evaluation: observations and silence in, device/site/channel verdicts out (``now`` passed in).
 
-A device's own verdict comes from its collector's last status; the dependency graph then decides cause: behind a
-failed parent (or a failed site uplink) a device is UNREACHABLE with ``root_cause`` the failed device. Devices of
-a site whose agent is silent past the grace period are UNREACHABLE with no root (the site itself is the outage).
-Anything whose failure sits under a maintenance window is UNKNOWN ("maintenance: ...").
+A device's own verdict comes from its collector's last status. A fresh reading of its own (its site's agent is
+heard and the reading is no older than two collection intervals plus the grace period) decides, whatever its
+parents say. Only a device whose own poll failed, or whose reading is missing or stale, is judged by the
+dependency graph: behind a failed parent (or a failed site uplink) it is UNREACHABLE with ``root_cause`` the
+failed device. Evidence also flows the other way: a device whose own poll failed while something that depends on
+it alone is freshly up (or a site behind it, its uplink, is heard) is not down but DEGRADED ("not answering;
+town-orangi-sw behind it is up"): a UPS whose management card stops answering while the switch it powers
+answers is not a power cut. Devices of a site whose agent is silent past the grace period are UNREACHABLE with no
+root (the site itself is the outage), held since the agent was last heard. Anything whose failure sits under a
+maintenance window is UNKNOWN ("maintenance: ...").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from noc_api.health.model import State
 from noc_api.health.topology import Topology
@@ -34,6 +40,7 @@ class Verdict:
     silent: bool = False  # no fresh news: the site's agent is silent
     maintenance: bool = False
     masked: State | None = None  # the real state a maintenance window hides
+    since: float | None = None  # epoch seconds it holds since, when known to be earlier than now (silence)
 
 
 @dataclass
@@ -82,23 +89,70 @@ def evaluate(topo: Topology, inputs: Inputs, now: float, grace_seconds: float) -
     """Device, site and channel verdicts at ``now``."""
     silent = {s: (inputs.last_heard.get(s) or 0.0) < now - grace_seconds for s in topo.sites}
     heard = {s: s in inputs.last_heard for s in topo.sites}
+    own = {d: _own(inputs.observations.get(d), d in inputs.link_down) for d in topo.devices}
+    fresh = {d for d in topo.devices if _fresh(topo, d, inputs.observations.get(d), own[d], silent, now, grace_seconds)}
+    witness = _witnesses(topo, fresh, silent, heard)
     # Real states first (maintenance applied after: a radio in maintenance still cuts what is behind it).
     real: dict[str, Verdict] = {}
     for dev_id in topo.order:
         node = topo.devices[dev_id]
+        mine = own[dev_id]
+        if dev_id in fresh:
+            real[dev_id] = mine  # its own fresh reading decides
+            continue
+        site_silent = silent.get(node.site_id, True)
         behind = _first_failed_dependency(topo, dev_id, real)
-        if behind is not None:
+        if mine.state == State.DOWN and dev_id in witness and not site_silent:
+            real[dev_id] = Verdict(State.DEGRADED, f"{mine.reason}; {witness[dev_id]} behind it is up")
+        elif behind is not None:
             root = _root(behind, real[behind])
             real[dev_id] = Verdict(State.UNREACHABLE, f"unreachable behind {root}", root_cause=root)
-        elif silent.get(node.site_id, True):
+        elif site_silent:
             why = "site agent silent" if heard.get(node.site_id) else "site agent never reported"
-            real[dev_id] = Verdict(State.UNREACHABLE if heard.get(node.site_id) else State.UNKNOWN, why, silent=True)
+            state = State.UNREACHABLE if heard.get(node.site_id) else State.UNKNOWN
+            real[dev_id] = Verdict(state, why, silent=True, since=inputs.last_heard.get(node.site_id))
         else:
-            real[dev_id] = _own(inputs.observations.get(dev_id), dev_id in inputs.link_down)
+            real[dev_id] = mine
     devices = {d: _maintained(topo, d, v, inputs.maintenance) for d, v in real.items()}
-    sites = {s: _site(topo, s, devices, real, silent[s], heard[s], inputs.maintenance) for s in topo.sites}
+    sites = {
+        s: _site(topo, s, devices, real, silent[s], heard[s], inputs.maintenance, inputs.last_heard.get(s))
+        for s in topo.sites
+    }
     channels = {c: _channel(topo, c, devices, sites, inputs.maintenance) for c in topo.channels}
     return Evaluation(devices, sites, channels)
+
+
+def _fresh(
+    topo: Topology,
+    dev_id: str,
+    obs: Observation | None,
+    own: Verdict,
+    silent: dict[str, bool],
+    now: float,
+    grace_seconds: float,
+) -> bool:
+    """The device's own reading says it works, and it is current: its agent is heard and it polled on time."""
+    node = topo.devices[dev_id]
+    if obs is None or own.state not in AVAILABLE or silent.get(node.site_id, True):
+        return False
+    return now - obs.ts <= 2 * node.interval + grace_seconds
+
+
+def _witnesses(topo: Topology, fresh: set[str], silent: dict[str, bool], heard: dict[str, bool]) -> dict[str, str]:
+    """Device -> what shows it still works: the first device depending on it alone that is freshly up (or shown
+    working itself), or a heard site it is the uplink of. Redundant pairs prove nothing about one member."""
+    sites: dict[str, str] = {}
+    for site_id, site in topo.sites.items():
+        if site.uplink and site.uplink in topo.devices and heard.get(site_id) and not silent.get(site_id, True):
+            sites.setdefault(site.uplink, f"site {site_id}")
+    out: dict[str, str] = {}
+    for dev_id in reversed(topo.order):  # children before parents: evidence climbs the graph
+        shown = [c for c in topo.dependents.get(dev_id, ()) if c in fresh or c in out]
+        if shown:
+            out[dev_id] = shown[0]
+        elif dev_id in sites:
+            out[dev_id] = sites[dev_id]
+    return out
 
 
 def _first_failed_dependency(topo: Topology, dev_id: str, real: dict[str, Verdict]) -> str | None:
@@ -122,14 +176,7 @@ def _maintained(topo: Topology, dev_id: str, v: Verdict, maintenance: set[str]) 
     if root is not None and root in topo.devices:
         in_maint = in_maint or root in maintenance or topo.devices[root].site_id in maintenance
     if in_maint and v.state not in AVAILABLE:
-        return Verdict(
-            State.UNKNOWN,
-            f"maintenance: {v.reason}",
-            root_cause=root,
-            silent=v.silent,
-            maintenance=True,
-            masked=v.state,
-        )
+        return replace(v, state=State.UNKNOWN, reason=f"maintenance: {v.reason}", maintenance=True, masked=v.state)
     return v
 
 
@@ -141,11 +188,12 @@ def _site(
     silent: bool,
     heard: bool,
     maintenance: set[str],
+    last_heard: float | None = None,
 ) -> Verdict:
     site = topo.sites[site_id]
     verdict: Verdict
     uplink = real.get(site.uplink) if site.uplink else None
-    if uplink is not None and _failed(uplink):
+    if site.uplink and uplink is not None and _failed(uplink):
         root = _root(site.uplink, uplink)
         verdict = Verdict(State.DOWN, f"uplink {site.uplink} down" if root == site.uplink else f"behind {root}", root)
         if devices[site.uplink].maintenance or root in maintenance:
@@ -153,7 +201,7 @@ def _site(
                 State.UNKNOWN, f"maintenance: {verdict.reason}", root, maintenance=True, masked=State.DOWN
             )
     elif silent and heard:
-        verdict = Verdict(State.DOWN, "agent silent past the grace period", silent=True)
+        verdict = Verdict(State.DOWN, "agent silent past the grace period", silent=True, since=last_heard)
     elif not heard:
         verdict = Verdict(State.UNKNOWN, "agent never reported", silent=True)
     else:
@@ -166,11 +214,10 @@ def _site(
         else:
             verdict = Verdict(State.UP, "")
     if site_id in maintenance and verdict.state not in AVAILABLE:
-        verdict = Verdict(
-            State.UNKNOWN,
-            f"maintenance: {verdict.reason}",
-            verdict.root_cause,
-            silent=verdict.silent,
+        verdict = replace(
+            verdict,
+            state=State.UNKNOWN,
+            reason=f"maintenance: {verdict.reason}",
             maintenance=True,
             masked=verdict.state,
         )
@@ -218,7 +265,10 @@ def _channel(
     # Not proven down: what it lacks has never been heard from (or is unknown), nothing it needs has failed.
     if satisfied(ch.requires, lambda r: _available(r, devices, sites) or _unknown(r, devices, sites)):
         return Verdict(State.UNKNOWN, f"not heard from: {', '.join(missing[:5])}")
-    return Verdict(State.DOWN, reason)
+    # Down since the latest of what it lacks went, when every one of those is known to be older than now.
+    held = [v.since for v in verdicts if v is not None]
+    since = max(held) if held and None not in held else None  # type: ignore[type-var]
+    return Verdict(State.DOWN, reason, since=since)
 
 
 def _unknown(ref: str, devices: dict[str, Verdict], sites: dict[str, Verdict]) -> bool:

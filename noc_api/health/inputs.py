@@ -1,14 +1,16 @@
-"""Read what the evaluator needs from the database: observations, agents, key readings, maintenance."""
+"""Read what the evaluator needs from the database: observations, agents, key readings, maintenance; and the
+latest readings the listeners' rules ask for (alert rules on UPS, radio, port, disk... readings)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from noc_api.db import noc_models as nm
 from noc_api.health.evaluate import Inputs, Observation
+from noc_api.health.model import Sample
 from noc_api.health.outages import SiteHints
 from noc_api.health.topology import Topology
 
@@ -23,6 +25,8 @@ HINT_METRICS = (
 )
 WEAK_SNR_DB = 15.0
 WEAK_SIGNAL_DBM = -80.0
+# What each site's agent says about itself in its heartbeats, as samples whose subject is the site.
+AGENT_METRICS = ("agent_outbox_depth", "agent_outbox_dropped_total", "agent_last_send_age_seconds")
 
 
 def active_maintenance(session: Session, now: datetime) -> set[str]:
@@ -31,8 +35,10 @@ def active_maintenance(session: Session, now: datetime) -> set[str]:
     return set(session.scalars(select(w.subject_id).where(w.starts_at <= now, w.ends_at > now)))
 
 
-def load_inputs(session: Session, topo: Topology, now: datetime) -> tuple[Inputs, dict[str, SiteHints]]:
-    """The evaluator's inputs and each site's cause hints."""
+def load_inputs(
+    session: Session, topo: Topology, now: datetime, sample_metrics: frozenset[str] = frozenset()
+) -> tuple[Inputs, dict[str, SiteHints], list[Sample]]:
+    """The evaluator's inputs, each site's cause hints, and the latest samples of ``sample_metrics``."""
     o = nm.DeviceObservation
     obs = {
         r.device_id: Observation(r.status, r.error, r.ts)
@@ -41,21 +47,54 @@ def load_inputs(session: Session, topo: Topology, now: datetime) -> tuple[Inputs
     a = nm.AgentStatus
     agents = {
         r.site_id: r
-        for r in session.execute(select(a.site_id, a.last_heard_ts, a.host_booted_ts, a.prev_host_booted_ts))
+        for r in session.execute(
+            select(a.site_id, a.last_heard_ts, a.host_booted_ts, a.prev_host_booted_ts, a.outbox_depth, a.dropped_total)
+        )
     }
-    lt = nm.ReadingLatest
+    lt = nm.Series
     latest: dict[str, dict[str, tuple[float, float]]] = {}
+    samples: list[Sample] = []
+    wanted = set(sample_metrics) - set(AGENT_METRICS)
     for r in session.execute(
-        select(lt.device_id, lt.metric, lt.value, lt.ts).where(lt.metric.in_(HINT_METRICS), lt.labels == "")
+        select(lt.device_id, lt.metric, lt.labels, lt.value, lt.text, lt.ts).where(
+            lt.metric.in_(sorted(wanted | set(HINT_METRICS)))
+        )
     ):
-        latest.setdefault(r.device_id, {})[r.metric] = (r.value, r.ts)
+        if r.metric in HINT_METRICS and r.labels == "":
+            latest.setdefault(r.device_id, {})[r.metric] = (r.value, r.ts)
+        if r.metric in wanted and r.device_id in topo.devices:
+            at = datetime.fromtimestamp(r.ts, UTC)
+            samples.append(Sample(r.device_id, r.metric, r.value, at, _labels(r.labels), r.text))
+    if sample_metrics & set(AGENT_METRICS):
+        samples += agent_samples(topo, agents, now, sample_metrics)
     inputs = Inputs(
         observations=obs,
         last_heard={s: r.last_heard_ts for s, r in agents.items()},
         link_down={d for d, m in latest.items() if m.get("radio_link_up", (1, 0))[0] == 0},
         maintenance=active_maintenance(session, now),
     )
-    return inputs, site_hints(topo, latest, agents, obs)
+    return inputs, site_hints(topo, latest, agents, obs), samples
+
+
+def _labels(key: str) -> tuple[tuple[str, str], ...]:
+    """A stored label key ('interface=Gi0/1,vlan=10') as sorted pairs."""
+    return tuple(sorted((k, v) for k, _, v in (p.partition("=") for p in key.split(",") if "=" in p))) if key else ()
+
+
+def agent_samples(topo: Topology, agents: dict, now: datetime, metrics: frozenset[str]) -> list[Sample]:
+    """Each heard site's agent health from its last heartbeat, dated when it was heard (subject: the site)."""
+    out: list[Sample] = []
+    for site_id, r in agents.items():
+        if site_id not in topo.sites:
+            continue
+        at = datetime.fromtimestamp(r.last_heard_ts, UTC)
+        values = {
+            "agent_outbox_depth": float(r.outbox_depth or 0),
+            "agent_outbox_dropped_total": float(r.dropped_total or 0),
+            "agent_last_send_age_seconds": max(0.0, now.timestamp() - r.last_heard_ts),
+        }
+        out += [Sample(site_id, m, v, at) for m, v in values.items() if m in metrics]
+    return out
 
 
 def site_hints(topo: Topology, latest: dict, agents: dict, obs: dict[str, Observation]) -> dict[str, SiteHints]:

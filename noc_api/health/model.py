@@ -106,6 +106,7 @@ class HealthSnapshot:
     sites: dict[str, SiteHealth] = field(default_factory=dict)
     channels: dict[str, ChannelHealth] = field(default_factory=dict)
     outages: list[Outage] = field(default_factory=list)  # open ones
+    # The latest reading of every metric a listener asked for (its ``metrics``); agent_* samples name a site.
     latest: list[Sample] = field(default_factory=list)
 
 
@@ -124,7 +125,11 @@ class OutageEvent:
 
 
 class HealthListener(Protocol):
-    """Called after every health evaluation, inside its transaction (alerting and the ticket bridge listen)."""
+    """Called after every health evaluation, inside its transaction (alerting and the ticket bridge listen).
+
+    A listener may also have ``metrics``: the reading names whose latest values it wants in ``snapshot.latest``,
+    and ``name``: what its failures are counted under.
+    """
 
     def on_health(self, session: Session, snapshot: HealthSnapshot, events: list[OutageEvent], now: datetime) -> None:
         """React to the new snapshot and to the outage events of this evaluation."""

@@ -3,12 +3,14 @@
 One outage per root failure: a failed device that sits behind nothing failed (scope device), or a site whose agent
 fell silent with no failed uplink to explain it (scope site). Everything behind a root is named in ``affected``;
 the channels it took down in ``channels``. A recovery shorter than the hold-down continues the same outage.
+An outage starts when its root's failure began: for a silent site, the last time its agent was heard (not the
+end of the grace period, which only decides when the silence is believed).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from noc_api.health.evaluate import Evaluation, refs
 from noc_api.health.model import Cause, Outage, OutageEvent, OutageEventKind, Scope, State
@@ -137,7 +139,8 @@ def plan_outages(
         affected = tuple(sorted(set(behind)))
         chans = tuple(sorted(channels.get(key, ())))
         prev = by_key.pop(key, None)
-        started = prev.outage.started_at if prev else now
+        root = ev.sites.get(subject) if scope == Scope.SITE else ev.devices.get(subject)
+        started = prev.outage.started_at if prev else _began(root.since if root else None, now)
         kind = topo.devices[subject].kind if scope == Scope.DEVICE else None
         cause = guess_cause(scope, kind, hints.get(site_id, SiteHints()), started.timestamp())
         fresh = Outage(
@@ -176,6 +179,11 @@ def plan_outages(
         elif o != prev.outage:
             plan.updated.append((Tracked(o, prev.recovered_at), _what_changed(prev.outage, o)))
     return plan
+
+
+def _began(since: float | None, now: datetime) -> datetime:
+    """When a root's failure began: ``since`` when known (never after ``now``), else ``now``."""
+    return now if since is None else min(now, datetime.fromtimestamp(since, UTC))
 
 
 def _what_changed(old: Outage, new: Outage) -> str:

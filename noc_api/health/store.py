@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -41,12 +42,18 @@ def load_current(session: Session) -> dict[tuple[str, str], Current]:
 def save_intervals(
     session: Session, current: dict[tuple[str, str], Current], ev: Evaluation, now: datetime
 ) -> dict[tuple[str, str], Current]:
-    """Close intervals whose state changed, open new ones, refresh reasons in place; returns the new current map."""
+    """Close intervals whose state changed, open new ones, refresh reasons in place; returns the new current map.
+
+    A change is dated ``now`` unless the verdict knows it began earlier (a silent site: when it was last heard);
+    then the old interval closes and the new one opens at that time (never before the old one began).
+    """
     wanted: dict[tuple[str, str], Verdict] = {}
     for scope, verdicts in ((Scope.DEVICE, ev.devices), (Scope.SITE, ev.sites), (Scope.CHANNEL, ev.channels)):
         for subject, v in verdicts.items():
             wanted[(scope.value, subject)] = v
-    to_close, to_open, reasons = [], [], []
+    to_close: list[dict[str, Any]] = []
+    to_open: list[dict[str, Any]] = []
+    reasons: list[dict[str, Any]] = []
     for key, v in wanted.items():
         cur = current.get(key)
         if cur is not None and cur.state == v.state.value and cur.root_cause == v.root_cause:
@@ -54,8 +61,9 @@ def save_intervals(
                 reasons.append({"b_id": cur.interval_id, "b_reason": v.reason[:300]})
                 cur.reason = v.reason[:300]
             continue
+        at = changed_at(v, cur, now)
         if cur is not None:
-            to_close.append({"b_id": cur.interval_id})
+            to_close.append({"b_id": cur.interval_id, "b_at": at})
         to_open.append(
             {
                 "scope": key[0],
@@ -63,14 +71,14 @@ def save_intervals(
                 "state": v.state.value,
                 "reason": v.reason[:300],
                 "root_cause": v.root_cause,
-                "started_at": now,
+                "started_at": at,
                 "ended_at": None,
             }
         )
-    gone = [{"b_id": cur.interval_id} for key, cur in current.items() if key not in wanted]
+    gone = [{"b_id": cur.interval_id, "b_at": now} for key, cur in current.items() if key not in wanted]
     conn = session.connection()
     if to_close or gone:
-        stmt = update(SI).where(SI.c.id == bindparam("b_id")).values(ended_at=now)
+        stmt = update(SI).where(SI.c.id == bindparam("b_id")).values(ended_at=bindparam("b_at"))
         conn.execute(stmt, to_close + gone)
     if reasons:
         conn.execute(update(SI).where(SI.c.id == bindparam("b_id")).values(reason=bindparam("b_reason")), reasons)
@@ -79,11 +87,20 @@ def save_intervals(
         ids = conn.execute(SI.insert().returning(SI.c.id, sort_by_parameter_order=True), to_open).scalars().all()
         for row, new_id in zip(to_open, ids, strict=True):
             key = (row["scope"], row["subject_id"])
-            new[key] = Current(new_id, row["state"], row["reason"], row["root_cause"], now)
+            new[key] = Current(new_id, row["state"], row["reason"], row["root_cause"], row["started_at"])
     return new
 
 
-def _outage(r) -> Outage:  # noqa: ANN001
+def changed_at(v: Verdict, cur: Current | None, now: datetime) -> datetime:
+    """When a new state began: ``now``, or earlier when the verdict knows (not before the previous interval)."""
+    if v.since is None:
+        return now
+    at = min(now, datetime.fromtimestamp(v.since, UTC))
+    return max(at, cur.started_at) if cur is not None else at
+
+
+def outage_of_row(r) -> Outage:  # noqa: ANN001  (an `outages` row, Core or ORM)
+    """The contract value of a stored outage."""
     return Outage(
         id=r.id,
         scope=Scope(r.scope),
@@ -103,7 +120,7 @@ def _outage(r) -> Outage:  # noqa: ANN001
 def load_open_outages(session: Session) -> list[Tracked]:
     """Outages not yet closed, with their hold-down state."""
     rows = session.execute(select(OUT).where(OUT.c.ended_at.is_(None)).order_by(OUT.c.id))
-    return [Tracked(_outage(r), r.recovered_at) for r in rows]
+    return [Tracked(outage_of_row(r), r.recovered_at) for r in rows]
 
 
 def _values(o: Outage) -> dict:

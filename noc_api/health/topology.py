@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import overload
 
 from noc_api.inventory import Inventory
 from noc_api.inventory.model import AnyOf, Requirement
@@ -18,6 +19,7 @@ class DeviceNode:
     town_id: str
     kind: str
     depends_on: tuple[Dep, ...] = ()
+    interval: float = 30.0  # seconds between collections: how old its own reading may be and still count
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,12 @@ class Topology:
         self.site_devices: dict[str, list[str]] = {s: [] for s in self.sites}
         for d in self.devices.values():
             self.site_devices.setdefault(d.site_id, []).append(d.id)
+        # Devices that depend on a device alone (not as one of a redundant pair), parents first.
+        self.dependents: dict[str, list[str]] = {}
+        for dev_id in self.order:
+            for dep in self.devices[dev_id].depends_on:
+                if isinstance(dep, str) and dep in self.devices:
+                    self.dependents.setdefault(dep, []).append(dev_id)
 
     def parents(self, device_id: str) -> list[str]:
         """Every device this one waits for: its dependencies and its site's uplink."""
@@ -82,6 +90,10 @@ def topo_order(topo: Topology) -> list[str]:
     return order
 
 
+@overload
+def _requirement(req: Requirement) -> dict: ...
+@overload
+def _requirement(req: Requirement | str) -> dict | str: ...
 def _requirement(req: Requirement | str) -> dict | str:
     if isinstance(req, str):
         return req
@@ -109,6 +121,7 @@ def topology_from_inventory(inv: Inventory) -> Topology:
             town_id=s.town,
             kind=d.kind.value,
             depends_on=tuple(tuple(x.any) if isinstance(x, AnyOf) else x for x in d.depends_on),
+            interval=d.collect.interval,
         )
         for s, d in inv.devices()
     }

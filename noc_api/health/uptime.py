@@ -129,9 +129,8 @@ def _failed_first(spans: list[Span]) -> list[Span]:
         if f.start > cursor:
             pieces.append(Span(cursor, f.start, "up"))
         if f.end is None:
-            cursor = None
             break
         cursor = max(cursor, f.end)
-    if cursor is not None:
+    else:
         pieces.append(Span(cursor, None, "up"))
     return sorted(failed + pieces, key=lambda s: s.start)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from noc_api.inventory.model import Inventory
 from noc_api.inventory.semantics import check_semantics
 from noc_api.inventory.yamlmarks import YamlSyntaxError, line_of, load_with_lines
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True, order=True)
@@ -39,25 +43,40 @@ def _dotted(path: tuple) -> str:
     return out
 
 
-def parse_inventory(text: str, file: str = "inventory.yaml") -> Inventory:
-    """Parse and validate inventory text; raise InventoryError listing all problems."""
+def parse_model(text: str, file: str, model: type[M]) -> tuple[M, dict]:
+    """Parse YAML ``text`` into the strict ``model``; InventoryError lists every problem of shape with its line.
+
+    Returns the model and the line of every node (``{path: line}``) for checks of meaning to report against.
+    """
     try:
         data, lines, dups = load_with_lines(text)
     except YamlSyntaxError as exc:
         raise InventoryError(file, [InventoryProblem(exc.line, "", exc.msg)]) from None
     problems = [InventoryProblem(line, "", msg) for line, msg in dups]
     if not isinstance(data, dict):
-        raise InventoryError(file, [*problems, InventoryProblem(1, "", "the inventory must be a mapping")])
+        raise InventoryError(file, [*problems, InventoryProblem(1, "", "the file must be a mapping")])
     try:
-        inv = Inventory.model_validate(data)
+        obj = model.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             # pydantic adds union-branch names ("str", "AnyOf", "function-after") to loc; drop them.
             loc = tuple(p for p in err["loc"] if isinstance(p, int) or p in _field_names(data, err["loc"]))
             problems.append(InventoryProblem(line_of(lines, loc), _dotted(loc), _message(err)))
         raise InventoryError(file, problems) from None
-    for path, msg in check_semantics(inv):
-        problems.append(InventoryProblem(line_of(lines, path), _dotted(path), msg))
+    if problems:
+        raise InventoryError(file, problems)
+    return obj, lines
+
+
+def problems_at(lines: dict, found: list[tuple[tuple, str]]) -> list[InventoryProblem]:
+    """Problems of meaning (path, message) placed on their lines."""
+    return [InventoryProblem(line_of(lines, path), _dotted(path), msg) for path, msg in found]
+
+
+def parse_inventory(text: str, file: str = "inventory.yaml") -> Inventory:
+    """Parse and validate inventory text; raise InventoryError listing all problems."""
+    inv, lines = parse_model(text, file, Inventory)
+    problems = problems_at(lines, check_semantics(inv))
     if problems:
         raise InventoryError(file, problems)
     return inv
@@ -78,7 +97,7 @@ def _field_names(data: object, loc: tuple) -> set[str]:
     return names
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         return f"unknown key {err['loc'][-1]!r}"

@@ -5,15 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from collectors.spec import CollectSpec, CredentialRef, DeviceKind
+from complaint_core.model import Channel as ComplaintChannel
+from noc_api.strict import Strict
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class SiteKind(StrEnum):
@@ -24,15 +22,7 @@ class SiteKind(StrEnum):
     AGENCY_OFFICE = "agency_office"
 
 
-class ChannelKind(StrEnum):
-    CALL_CENTRE = "call_centre"
-    WEB = "web"
-    WALK_IN = "walk_in"
-    CHATBOT = "chatbot"
-    SMS = "sms"
-    MAYOR_OFFICE = "mayor_office"
-    EMAIL = "email"
-    INTERNAL = "internal"
+ChannelKind = ComplaintChannel  # the complaint channels are the core's: one list for the inventory and the complaints
 
 
 class AnyOf(Strict):
@@ -111,6 +101,8 @@ class Site(Strict):
     seats: int = Field(0, ge=0)
     agent_host: Id | None = None  # the device the site agent runs on
     uplink: Id | None = None  # the data-centre-side device that sees this site's link
+    hours: str | None = None  # public counter hours, when they differ from the city's ``counter_hours``
+    phone: str | None = None  # the office's public phone number
     devices: list[Device] = []
 
 
@@ -126,6 +118,7 @@ class City(Strict):
     code: str = Field(pattern=r"^[A-Z]{2,5}$")
     name: str
     timezone: str = "Asia/Karachi"
+    counter_hours: str = "Monday to Saturday, 9:00 to 17:00"  # walk-in counters' public hours
 
 
 class Inventory(Strict):

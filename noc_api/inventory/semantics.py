@@ -28,11 +28,12 @@ def check_semantics(inv: Inventory) -> list[Problem]:
         *_addresses(inv),
         *_credentials(inv),
         *_channels(inv),
+        *_local_checks(inv),
     ]
 
 
 def _duplicates(inv: Inventory) -> Iterator[Problem]:
-    namespaces = {
+    namespaces: dict[str, list[Problem]] = {
         "town": [(("towns", i, "id"), t.id) for i, t in enumerate(inv.towns)],
         "department": [(("departments", i, "id"), d.id) for i, d in enumerate(inv.departments)],
         "category": [(("categories", i, "id"), c.id) for i, c in enumerate(inv.categories)],
@@ -207,3 +208,25 @@ def _requirement(req: Requirement, path: tuple, known: set[str]) -> Iterator[Pro
                 yield from _requirement(item, (*path, form, k), known)
             elif item not in known:
                 yield (*path, form, k), f"requires unknown device or site {item!r}"
+
+
+def _local_checks(inv: Inventory) -> Iterator[Problem]:
+    """Hygiene and recording stores are read on the host the site's agent runs on, by its psutil collection."""
+    for i, site in enumerate(inv.sites):
+        for j, dev in enumerate(site.devices):
+            c = dev.collect
+            if not (c.hygiene or c.stores):
+                continue
+            path = ("sites", i, "devices", j, "collect")
+            what = "hygiene" if c.hygiene else "stores"
+            if c.method != Method.PSUTIL:
+                yield (*path, what), f"{what} is read on the agent's own host: it needs method psutil"
+            elif dev.id != site.agent_host:
+                yield (*path, what), f"{what} is read on the agent's own host: {dev.id!r} is not the site's agent_host"
+            names: set[str] = set()
+            for k, store in enumerate(c.stores):
+                if store.name in names:
+                    yield (*path, "stores", k, "name"), f"store name {store.name!r} given twice"
+                names.add(store.name)
+                if not store.path.startswith("/"):
+                    yield (*path, "stores", k, "path"), f"store path {store.path!r} must be absolute"

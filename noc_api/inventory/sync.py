@@ -22,7 +22,7 @@ class SyncResult:
         return f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed"
 
 
-def _rows(inv: Inventory) -> list[tuple[str, type, dict[str, dict[str, Any]]]]:
+def _rows(inv: Inventory) -> list[tuple[str, type[Any], dict[str, dict[str, Any]]]]:
     """The wanted state of each table, as column dicts keyed by id."""
     towns = {
         t.id: {

@@ -30,7 +30,7 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path, int], list[tuple[int, st
         return None, {(): 1}, dups
     constructor = yaml.SafeLoader("")
 
-    def walk(n: yaml.Node, path: Path) -> Any:
+    def walk(n: yaml.Node, path: Path) -> object:
         lines[path] = n.start_mark.line + 1
         if isinstance(n, yaml.MappingNode):
             out: dict[Any, Any] = {}

@@ -1,112 +1,41 @@
 """Complaint MIS: received, resolved, pending, overdue, reopened, rejected, resolution times, SLA compliance,
-aging, top categories, fair rankings. Aggregated by the database; percentiles from the resolved durations only."""
+aging, top categories, fair rankings, summed from the core's cube (``complaint_core.services.figures``, which the
+database aggregates); percentiles from the resolved durations only."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from statistics import quantiles
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, or_, select
-from sqlalchemy.orm import Session
+from complaint_core.model import ComplaintKind
+from complaint_core.services.figures import AGING, KEYS, Cell
 
-from complaint_core.adapters.orm import ComplaintRow
-
-C = ComplaintRow.__table__.c
-DIMENSIONS = {
-    "town": C.town_id,
-    "department": C.department_id,
-    "category": C.category_id,
-    "channel": C.channel,
-    "officer": C.assignee,
-    "city": None,
-}
-AGING = [(0, 3, "0-3 days"), (4, 7, "4-7 days"), (8, 15, "8-15 days"), (16, 30, "16-30 days"), (31, None, "> 30 days")]
-
-
-def _seconds_between(session: Session, later, earlier):  # noqa: ANN001, ANN202
-    if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-
-
-KEYS = ("town_id", "department_id", "category_id", "channel", "assignee")
 BY_KEY = {
     "town": "town_id",
     "department": "department_id",
     "category": "category_id",
     "channel": "channel",
     "officer": "assignee",
+    "ward": "ward",  # sector-wise: keyed by (town, ward)
     "city": None,
 }
 
 
-def cube(session: Session, *, start: datetime, end: datetime, now: datetime, backlog: bool = True) -> list[Any]:
-    """Counts per (town, department, category, channel, officer) for [start, end), in two index-driven passes:
-    the period's flow (registered or resolved in it) and the open backlog (with its age buckets), so every
-    breakdown is summed from it in Python."""
-    as_of = min(end, now)
-    in_period = and_(C.registered_at >= start, C.registered_at < end)
-    resolved_in = and_(C.resolved_at >= start, C.resolved_at < end)
-    secs = _seconds_between(session, C.resolved_at, C.registered_at)
-    keys = [getattr(C, k) for k in KEYS]
-    flow = (
-        select(
-            *keys,
-            func.count().filter(in_period).label("received"),
-            func.count().filter(resolved_in).label("resolved"),
-            func.count().filter(and_(resolved_in, C.resolved_at <= C.due_at)).label("on_time"),
-            func.count().filter(and_(in_period, C.reopen_count > 0)).label("reopened"),
-            func.count().filter(and_(in_period, C.status == "rejected")).label("rejected"),
-            func.sum(case((resolved_in, cast(secs, Float)), else_=0.0)).label("seconds"),
-        )
-        .where(or_(in_period, resolved_in))
-        .group_by(*keys)
-    )
-    ages = [
-        func.count()
-        .filter(
-            and_(
-                C.registered_at <= as_of - timedelta(days=lo),
-                *([C.registered_at > as_of - timedelta(days=hi + 1)] if hi is not None else []),
-            )
-        )
-        .label(f"age{i}")
-        for i, (lo, hi, _) in enumerate(AGING)
-    ]
-    # The backlog reads only the covering index ix_complaints_backlog, never the wide complaint rows.
-    open_backlog = (
-        select(*keys, func.count().label("pending"), func.count().filter(C.due_at < as_of).label("overdue"), *ages)
-        .where(C.kind == "open", C.registered_at < end)
-        .group_by(*keys)
-    )
-    rows: dict[tuple, dict[str, Any]] = {}
-    for r in session.execute(flow):
-        rows[tuple(r[: len(KEYS)])] = dict(r._mapping)
-    for r in session.execute(open_backlog) if backlog else ():
-        rows.setdefault(tuple(r[: len(KEYS)]), dict(zip(KEYS, r[: len(KEYS)], strict=True))).update(r._mapping)
-    return [_Cell(v) for v in rows.values()]
-
-
-class _Cell:
-    """One group of the cube; counts it did not get are zero."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.values = values
-
-    def __getattr__(self, name: str) -> Any:
-        return self.values.get(name, 0) if not name.startswith("__") else super().__getattribute__(name)
-
-    def __getitem__(self, i: int) -> Any:
-        return self.values.get(KEYS[i])
-
-
-def durations(session: Session, *, start: datetime, end: datetime) -> list[Any]:
-    """(keys..., seconds) of every complaint resolved in [start, end), for the percentiles."""
-    secs = _seconds_between(session, C.resolved_at, C.registered_at)
-    stmt = select(*[getattr(C, k) for k in KEYS], cast(secs, Float)).where(C.resolved_at >= start, C.resolved_at < end)
-    return list(session.execute(stmt))
+def split_internal(rows: list[Any]) -> tuple[list[Any], list[Any]]:
+    """(citizen rows, internal NOC ticket rows) of a cube or duration list: internal tickets never count in
+    citizen figures."""
+    i = KEYS.index("channel")
+    kinds: dict[Any, ComplaintKind] = {}  # per channel: a handful of values over many rows
+    citizen: list[Any] = []
+    internal: list[Any] = []
+    for r in rows:
+        channel = r[i]
+        kind = kinds.get(channel)
+        if kind is None:
+            kind = kinds[channel] = ComplaintKind.of(channel or "")
+        (internal if kind is ComplaintKind.INTERNAL else citizen).append(r)
+    return citizen, internal
 
 
 COUNTS = ("received", "resolved", "on_time", "pending", "overdue", "reopened", "rejected", "seconds")
@@ -117,34 +46,50 @@ def breakdown(cube_rows: list[Any], duration_rows: list[Any], by: str) -> list[d
     if by not in BY_KEY:
         raise ValueError(f"unknown dimension {by!r}; use one of {', '.join(BY_KEY)}")
     idx = KEYS.index(BY_KEY[by]) if BY_KEY[by] else None
-    sums: dict[Any, dict[str, float]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    town = KEYS.index("town_id") if by == "ward" else None
+    sums: dict[Any, dict[str, float]] = {}
     for r in cube_rows:
-        acc = sums[r[idx] if idx is not None else "city"]
+        key = r[idx] if idx is not None else "city"
+        if town is not None:
+            if key is None:
+                continue  # no ward named
+            key = (r[town], key)
+        acc = sums.get(key)
+        if acc is None:
+            acc = sums[key] = dict.fromkeys(COUNTS, 0)
+        values = r.values if isinstance(r, Cell) else {n: getattr(r, n) for n in COUNTS}
         for name in COUNTS:
-            acc[name] += getattr(r, name) or 0
+            acc[name] += values.get(name) or 0
     spans: dict[Any, list[float]] = defaultdict(list)
-    for r in duration_rows:
-        spans[r[idx] if idx is not None else "city"].append(float(r[-1]))
+    if idx is None:
+        spans["city"] = [float(r[-1]) for r in duration_rows]
+    else:
+        for r in duration_rows:
+            spans[(r[town], r[idx]) if town is not None else r[idx]].append(float(r[-1]))
     rows = [_row(k, v, spans.get(k, [])) for k, v in sums.items()]
     rows = [r for r in rows if r["received"] or r["resolved"] or r["pending"]]
     rows.sort(key=lambda x: (-x["received"], str(x["key"])))
     return rows
 
 
-def _pct(values: list[float], q: int) -> float | None:
-    if not values:
+def _pct(ordered: list[float], q: int) -> float | None:
+    """The q-th percentile of sorted values: statistics.quantiles(n=100, method="inclusive")'s very arithmetic,
+    without sorting again and computing all 99 cut points for each one asked."""
+    if not ordered:
         return None
-    if len(values) == 1:
-        return values[0]
-    return quantiles(values, n=100, method="inclusive")[q - 1]
+    if len(ordered) == 1:
+        return ordered[0]
+    j, delta = divmod(q * (len(ordered) - 1), 100)
+    return (ordered[j] * (100 - delta) + ordered[j + 1] * delta) / 100
 
 
 def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 2)
 
 
-def _row(key: Any, v: dict[str, float], spans: list[float]) -> dict[str, Any]:
+def _row(key: str | None, v: dict[str, float], spans: list[float]) -> dict[str, Any]:
     resolved = int(v["resolved"])
+    spans = sorted(spans)
     return {
         "key": key,
         "received": int(v["received"]),
@@ -159,6 +104,11 @@ def _row(key: Any, v: dict[str, float], spans: list[float]) -> dict[str, Any]:
         "p50_resolution_hours": _hours(_pct(spans, 50)),
         "p90_resolution_hours": _hours(_pct(spans, 90)),
     }
+
+
+def empty(key: str = "city") -> dict[str, Any]:
+    """A breakdown row with nothing in it (a period without any complaint of a kind)."""
+    return _row(key, dict.fromkeys(COUNTS, 0), [])
 
 
 def aging(cube_rows: list[Any], by: str = "city") -> list[dict[str, Any]]:

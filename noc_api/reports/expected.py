@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 Interval = tuple[datetime, datetime]
@@ -31,6 +32,15 @@ def _split_by_hour(start: datetime, end: datetime, tz: ZoneInfo) -> Iterable[tup
         cur = piece_end
 
 
+@lru_cache(maxsize=32)
+def _window_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> dict[int, float]:
+    """Minutes of each hour of week in [start, end): the same for every channel of one report, so made once."""
+    out: dict[int, float] = defaultdict(float)
+    for how, minutes in _split_by_hour(start, end, tz):
+        out[how] += minutes
+    return dict(out)
+
+
 def usual_rates(
     arrivals: Iterable[datetime | tuple[datetime, int]],
     window: Interval,
@@ -44,9 +54,7 @@ def usual_rates(
     Minutes when the channel was down are left out of the denominator, so an outage in the history does not
     lower the rate it is measured by.
     """
-    up_minutes: dict[int, float] = defaultdict(float)
-    for how, minutes in _split_by_hour(window[0], window[1], tz):
-        up_minutes[how] += minutes
+    up_minutes = defaultdict(float, _window_minutes(window[0], window[1], tz))
     for start, end in downtime:
         s, e = max(start, window[0]), min(end, window[1])
         if s < e:

@@ -6,6 +6,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reportlab.graphics.shapes import Drawing
 
 Cell = str | int | float | None
 
@@ -43,6 +47,11 @@ def _fmt(value: Cell) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}"
     return str(value)
+
+
+def _esc(text: str) -> str:
+    """A Paragraph reads mini-HTML: names such as "KW&SB" must not be taken for markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_csv(report: Report) -> bytes:
@@ -127,15 +136,17 @@ def to_pdf(report: Report) -> bytes:
         bottomMargin=1.5 * cm,
     )
     story: list = [
-        Paragraph(report.title, styles["Title"]),
-        Paragraph(f"{report.period} &middot; generated {report.generated_at:%Y-%m-%d %H:%M} UTC", styles["Normal"]),
+        Paragraph(_esc(report.title), styles["Title"]),
+        Paragraph(
+            f"{_esc(report.period)} &middot; generated {report.generated_at:%d %b %Y %H:%M %Z}", styles["Normal"]
+        ),
         Spacer(1, 0.4 * cm),
     ]
-    story += [Paragraph(n, styles["Italic"]) for n in report.notes]
+    story += [Paragraph(_esc(n), styles["Italic"]) for n in report.notes]
     for table in report.tables:
-        story += [Spacer(1, 0.5 * cm), Paragraph(table.title, styles["Heading2"])]
+        story += [Spacer(1, 0.5 * cm), Paragraph(_esc(table.title), styles["Heading2"])]
         if table.chart and table.rows:
-            story.append(_bar_chart(table, doc.width))
+            story.append(_bar_chart(table, table.chart, doc.width))
         data = [table.columns] + [[_fmt(v) for v in row] for row in table.rows]
         if table.totals:
             data.append([_fmt(v) for v in table.totals])
@@ -155,12 +166,11 @@ def to_pdf(report: Report) -> bytes:
     return out.getvalue()
 
 
-def _bar_chart(table: Table, width: float):  # noqa: ANN202
+def _bar_chart(table: Table, chart: Chart, width: float) -> Drawing:
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
 
-    chart = table.chart
     vi, li = table.columns.index(chart.value_column), table.columns.index(chart.label_column)
     rows = table.rows[:30]
     values = [float(r[vi] or 0) for r in rows]

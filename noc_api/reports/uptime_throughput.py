@@ -4,19 +4,19 @@ would have carried while it was down (from the same hours' usual rate over the f
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, case, cast, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from complaint_core.adapters.orm import ComplaintRow
+from complaint_core.services.figures import arrivals
 from noc_api.db.noc_models import OutageRow
+from noc_api.health.durations import format_duration
 from noc_api.inventory import Inventory
 from noc_api.reports.expected import expected_missed, usual_rates
 
-C = ComplaintRow.__table__.c
 O = OutageRow.__table__.c  # noqa: E741
 HISTORY = timedelta(days=28)
 # The complaint channel kind each inventory channel carries.
@@ -53,32 +53,14 @@ def channel_resolver(inv: Inventory):  # noqa: ANN201
     return resolve
 
 
-QUARTER = 900  # seconds: every city's local hours start on a UTC quarter hour
-
-
-def _bucket(session: Session):  # noqa: ANN202
-    """registered_at as its quarter hour since the epoch (numbers group faster than formatted strings)."""
-    t = C.registered_at
-    if session.get_bind().dialect.name == "postgresql":
-        return func.floor(func.extract("epoch", t) / QUARTER)
-    return cast((func.julianday(t) - 2440587.5) * (86400 / QUARTER), Integer)
-
-
 def _arrivals(session: Session, inv: Inventory, start: datetime, end: datetime) -> dict[str, list[tuple]]:
     """Per inventory channel: (quarter-hour, complaints) buckets of what arrived in [start, end)."""
     resolve = channel_resolver(inv)
-    bucket = _bucket(session).label("bucket")
-    counter = case((C.channel == "walk_in", C.channel_data["counter"].as_string()), else_=None).label("counter")
-    stmt = (
-        select(bucket, C.channel, counter, func.count())
-        .where(C.registered_at >= start, C.registered_at < end)
-        .group_by(bucket, C.channel, counter)
-    )
     out: dict[str, list[tuple]] = defaultdict(list)
-    for at, channel, counter_id, n in session.execute(stmt):
+    for at, channel, counter_id, n in arrivals(session, start=start, end=end):
         cid = resolve(channel, {"counter": counter_id} if counter_id else None)
         if cid:
-            out[cid].append((datetime.fromtimestamp(int(at) * QUARTER, UTC), n))
+            out[cid].append((at, n))
     return out
 
 
@@ -114,14 +96,28 @@ def uptime_throughput(
     uptime_by = {r["id"]: r for r in uptime_rows}
     rows = []
     for ch in inv.channels:
+        if ch.kind.value == "internal":  # the NOC's own tickets are no citizen channel's throughput
+            continue
         times = arrivals.get(ch.id, [])
         spans = [(s, e) for s, e, _, _ in down.get(ch.id, [])]
         in_period = [(max(s, start), e) for s, e in spans if e > start]
         rates = usual_rates(times, (start - HISTORY, start), spans, tz)
         received = sum(n for t, n in times if start <= t < end)
         up = uptime_by.get(ch.id, {})
-        lost_min = float(up.get("minutes_lost", sum((e - s).total_seconds() for s, e in in_period) / 60))
-        measured_h = max(0.0, (min(end, now) - start).total_seconds() / 3600 - lost_min / 60)
+        lost_s = float(
+            up["seconds_lost"]
+            if "seconds_lost" in up
+            else up["minutes_lost"] * 60
+            if "minutes_lost" in up
+            else sum((e - s).total_seconds() for s, e in in_period)
+        )
+        span_min = max(0.0, (min(end, now) - start).total_seconds() / 60)
+        maint_min = float(up.get("maintenance_minutes", 0.0))
+        # Time nobody observed (no agent, never heard) is not monitored: neither up nor down.
+        unmonitored_min = float(up["unknown_minutes"]) if "unknown_minutes" in up else 0.0
+        observed_min = max(0.0, span_min - maint_min - unmonitored_min)
+        monitored = up.get("uptime_percent") is not None if up else observed_min > 0
+        up_hours = max(0.0, observed_min - lost_s / 60) / 60
         causes = sorted({c for s, e, c, _ in down.get(ch.id, []) if e > start})
         rows.append(
             {
@@ -129,13 +125,17 @@ def uptime_throughput(
                 "name": ch.name,
                 "kind": ch.kind.value,
                 "site": ch.site,
-                "uptime_percent": up.get("uptime_percent"),
-                "downtime_minutes": round(lost_min, 1),
-                "maintenance_minutes": up.get("maintenance_minutes", 0.0),
+                "monitored": monitored,
+                "uptime_percent": up.get("uptime_percent") if monitored else None,
+                "observed_minutes": round(observed_min, 1),
+                "unmonitored_minutes": round(unmonitored_min, 1),
+                "downtime_minutes": round(lost_s / 60, 1) if monitored else None,
+                "downtime_seconds": round(lost_s, 3) if monitored else None,
+                "maintenance_minutes": maint_min,
                 "outages": sorted({o for s, e, _, o in down.get(ch.id, []) if e > start}),
                 "causes": causes,
                 "received": received,
-                "per_uptime_hour": round(received / measured_h, 2) if measured_h > 0 else None,
+                "per_uptime_hour": round(received / up_hours, 2) if monitored and up_hours > 0 else None,
                 "expected_missed": round(expected_missed(in_period, rates, tz), 1),
             }
         )
@@ -143,13 +143,19 @@ def uptime_throughput(
 
 
 def story(row: dict[str, Any]) -> str | None:
-    """'Orangi walk-in counter was down 5 h 20 min (power), about 31 walk-in complaints not received.'"""
-    if not row["downtime_minutes"]:
+    """'Orangi walk-in counter was down 5 h 20 min (power), about 31 walk-in complaints not received.'
+
+    Only a channel that was down gets a line; a channel nobody observed gets none (it reads "not monitored")."""
+    lost = row.get("downtime_seconds")
+    if lost is None and "downtime_seconds" not in row:
+        lost = (row.get("downtime_minutes") or 0) * 60
+    if not lost or round(lost) < 1:
         return None
-    minutes = int(round(row["downtime_minutes"]))
-    took = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
-    causes = ", ".join(row["causes"]) or "cause unknown"
-    return (
-        f"{row['name']} was down {took} ({causes}), about {row['expected_missed']:.0f} "
-        f"{row['kind'].replace('_', '-')} complaints not received."
+    causes = ", ".join(c for c in row["causes"] if c != "unknown") or "cause unknown"
+    missed = row.get("expected_missed") or 0
+    lost_words = (
+        f"about {missed:.0f} {row['kind'].replace('_', '-')} complaints not received"
+        if round(missed) >= 1
+        else "no complaints were expected in that time"
     )
+    return f"{row['name']} was down {format_duration(lost)} ({causes}), {lost_words}."

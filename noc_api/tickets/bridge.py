@@ -1,5 +1,9 @@
 """The outage-to-ticket bridge: a HealthListener that keeps one internal ticket per outage, in the sweep's
-transaction, so an outage and its ticket are committed together (a crash never leaves one without the other)."""
+transaction, so an outage and its ticket are committed together (a crash never leaves one without the other).
+
+It also converges from what is persisted, not only from this sweep's events: open outages without a ticket get
+one, and outages that ended while their ticket's link stayed open (a sweep whose listener failed and was rolled
+back) are resolved late rather than never."""
 
 from __future__ import annotations
 
@@ -9,18 +13,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaint_core.adapters.orm import ComplaintRow
-from complaint_core.adapters.repo import append_event
 from complaint_core.config import CoreConfig
 from complaint_core.lifecycle import Command
-from complaint_core.model import ComplaintStatus, Event
+from complaint_core.model import ComplaintStatus
 from complaint_core.roles import Actor
 from complaint_core.services.actions import act
 from complaint_core.services.internal import raise_internal_ticket, resolve_internal_ticket
+from complaint_core.services.lookups import ComplaintRecord, add_note, complaint
+from noc_api.complaints.desk import ComplaintDesk
+from noc_api.db.noc_models import OutageRow
 from noc_api.db.ticket_models import OutageTicket
 from noc_api.health.model import HealthSnapshot, Outage, OutageEvent, OutageEventKind
-from noc_api.runtime import Runtime
-from noc_api.services.complaints import core_config, load_directory
+from noc_api.health.store import outage_of_row
 from noc_api.tickets.policy import (
     TicketPolicy,
     category_for,
@@ -29,6 +33,7 @@ from noc_api.tickets.policy import (
     update_note,
     wants_ticket,
 )
+from noc_api.tickets.queues import it_queue
 
 NOC = Actor.system("noc")
 OPEN_STATUSES = {s.value for s in ComplaintStatus if s.kind.value == "open"}
@@ -38,8 +43,10 @@ OPEN_STATUSES = {s.value for s in ComplaintStatus if s.kind.value == "open"}
 class TicketBridge:
     """Raises, annotates, resolves and reopens internal tickets as outages open, change and close."""
 
-    runtime: Runtime
+    desk: ComplaintDesk
+    device_kinds: dict[str, str]  # device id -> kind, from the inventory
     policy: TicketPolicy
+    name = "tickets"  # counted under this name when it fails (ccis_health_listener_failures_total)
 
     def on_health(self, session: Session, snapshot: HealthSnapshot, events: list[OutageEvent], now: datetime) -> None:
         """Apply this sweep's outage events, then make sure every open outage that wants a ticket has one."""
@@ -52,20 +59,18 @@ class TicketBridge:
                 self._resolve(session, ev.outage, ev.at, now)
         for outage in snapshot.outages:  # after a restart or a policy change, and tickets closed too early
             self._ensure_ticket(session, outage, now)
+        self._resolve_missed(session, now)
 
     # -- helpers -------------------------------------------------------------------------------------------------
 
     def _device_kind(self, outage: Outage) -> str | None:
-        for _, dev in self.runtime.inventory.devices():
-            if dev.id == (outage.root_cause_device or outage.subject_id):
-                return dev.kind.value
-        return None
+        return self.device_kinds.get(outage.root_cause_device or outage.subject_id)
 
     def _link(self, outage_id: int) -> str:
-        return f"{self.runtime.settings.public_base_url.rstrip('/')}/api/v1/outages/{outage_id}"
+        return f"{self.desk.base_url}/api/v1/outages/{outage_id}"
 
-    def _row(self, session: Session, tracking: str) -> ComplaintRow | None:
-        return session.scalar(select(ComplaintRow).where(ComplaintRow.tracking_number == tracking))
+    def _row(self, session: Session, tracking: str) -> ComplaintRecord | None:
+        return complaint(session, tracking)
 
     def _ensure_ticket(self, session: Session, outage: Outage, now: datetime) -> None:
         if outage.ended_at is not None or not wants_ticket(self.policy, outage, self._device_kind(outage)):
@@ -91,11 +96,11 @@ class TicketBridge:
             category_id=category_for(self.policy, outage.cause),
             description=ticket_description(outage, self._link(outage.id)),
             source_ref=f"outage:{outage.id}",
-            directory=load_directory(session, self.runtime.inventory.city.code),
+            directory=self.desk.directory(session),
             now=now,
             config=self._config(),
             town_id=outage.town_id,
-            assignee=f"it-{outage.town_id}" if outage.town_id else "it-noc",
+            assignee=it_queue(outage.town_id),
         )
         session.add(
             OutageTicket(
@@ -104,7 +109,7 @@ class TicketBridge:
         )
         session.flush()
 
-    def _reusable(self, session: Session, outage: Outage, now: datetime) -> ComplaintRow | None:
+    def _reusable(self, session: Session, outage: Outage, now: datetime) -> ComplaintRecord | None:
         """The same subject's ticket when it is still open or was resolved only moments ago (flapping)."""
         recent = session.scalars(
             select(OutageTicket)
@@ -130,7 +135,7 @@ class TicketBridge:
         text = update_note(None, outage, note)
         if row is None or text is None:
             return
-        _note_event(session, row, text, {"outage_id": outage.id}, now)
+        add_note(session, tracking=row.tracking_number, actor=NOC, note=text, data={"outage_id": outage.id}, now=now)
 
     def _resolve(self, session: Session, outage: Outage, ended_at: datetime, now: datetime) -> None:
         link = session.get(OutageTicket, outage.id)
@@ -139,12 +144,32 @@ class TicketBridge:
         row = self._row(session, link.tracking_number)
         if row is None:
             return
-        minutes = (ended_at - outage.started_at).total_seconds() / 60 * max(1, len(outage.channels))
-        note = resolution_note(outage, outage.ended_at or ended_at, minutes if outage.channels else 0.0)
+        note = resolution_note(outage, outage.ended_at or ended_at)
         # Each step (assign, start, resolve) is an event in the ticket's history.
         resolve_internal_ticket(session, tracking=row.tracking_number, note=note, now=now, config=self._config())
         link.resolved_at = now
         session.flush()
+
+    def _resolve_missed(self, session: Session, now: datetime) -> None:
+        """Links still open although their outage ended: resolve the ticket unless another outage holds it."""
+        rows = session.execute(
+            select(OutageTicket, OutageRow)
+            .join(OutageRow, OutageRow.id == OutageTicket.outage_id)
+            .where(OutageTicket.resolved_at.is_(None), OutageRow.ended_at.is_not(None))
+            .order_by(OutageRow.ended_at)
+        ).all()
+        for link, row in rows:
+            held = session.scalar(
+                select(OutageTicket.outage_id)
+                .join(OutageRow, OutageRow.id == OutageTicket.outage_id)
+                .where(OutageTicket.tracking_number == link.tracking_number, OutageRow.ended_at.is_(None))
+                .limit(1)
+            )
+            if held is not None:  # the subject failed again: its open outage will resolve the ticket
+                link.resolved_at = now
+                continue
+            outage = outage_of_row(row)
+            self._resolve(session, outage, outage.ended_at or now, now)
 
     def _reopen_if_closed_early(self, session: Session, link: OutageTicket, outage: Outage, now: datetime) -> None:
         row = self._row(session, link.tracking_number)
@@ -152,9 +177,9 @@ class TicketBridge:
             self._reopen(session, row, f"Closed while outage #{outage.id} is still going on; reopened by the NOC.", now)
 
     def _config(self) -> CoreConfig:
-        return core_config(self.runtime.settings, self.runtime.inventory.city.timezone)
+        return self.desk.config
 
-    def _reopen(self, session: Session, row: ComplaintRow, note: str, now: datetime) -> None:
+    def _reopen(self, session: Session, row: ComplaintRecord, note: str, now: datetime) -> None:
         if row.status in ("resolved", "verified"):
             act(
                 session,
@@ -165,15 +190,6 @@ class TicketBridge:
                 config=self._config(),
             )
         else:  # closed or rejected is final: note it; a fresh outage gets a fresh ticket next time
-            _note_event(session, row, note, {}, now)
+            add_note(session, tracking=row.tracking_number, actor=NOC, note=note, data={}, now=now)
         for link in session.scalars(select(OutageTicket).where(OutageTicket.tracking_number == row.tracking_number)):
             link.resolved_at = None
-
-
-def _note_event(session: Session, row: ComplaintRow, note: str, data: dict, now: datetime) -> None:
-    """A note in the ticket's history that leaves its status as it is."""
-    status = ComplaintStatus(row.status)
-    event = Event(
-        action="note", actor=NOC.name, role=NOC.kind, at=now, from_status=status, to_status=status, note=note, data=data
-    )
-    append_event(session, row.id, event)

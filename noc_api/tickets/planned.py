@@ -1,9 +1,9 @@
-"""Internal tickets for planned work: a maintenance window's ticket, raised by an engineer, and the preventive
-maintenance the city's procedure prescribes (radio towers every 6 months, network health checks monthly)."""
+"""Internal tickets for planned work raised by hand: a maintenance window's ticket, raised by an engineer.
+
+The city's preventive maintenance (the plans of maintenance.yaml) is raised by ``noc_api.maintenance.work``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,47 +11,25 @@ from sqlalchemy.orm import Session
 
 from complaint_core.roles import Actor
 from complaint_core.services.internal import raise_internal_ticket
+from noc_api.complaints.desk import ComplaintDesk
 from noc_api.db import noc_models as nm
 from noc_api.db.ticket_models import PlannedTicket
-from noc_api.runtime import Runtime
-from noc_api.services.complaints import core_config, load_directory
-
-
-@dataclass(frozen=True)
-class Preventive:
-    device_kinds: frozenset[str]
-    months: int  # how often
-    work: str
-
-
-PREVENTIVE = (
-    Preventive(
-        frozenset({"radio"}),
-        6,
-        "Radio tower maintenance: repaint, guy wires, power and data cables, alignment and signal check",
-    ),
-    Preventive(
-        frozenset({"switch", "router", "firewall"}),
-        1,
-        "Health check: logs reviewed, firmware and configuration backup, port errors",
-    ),
-)
+from noc_api.health.topology import Topology
 
 
 class PlannedError(ValueError):
     """Planned work that cannot be ticketed; the message says why."""
 
 
-def period_key(now: datetime, months: int) -> str:
-    """The scheduling period ``now`` falls in: '2026H2' for 6 months, '2026-05' for 1 month."""
-    if months == 1:
-        return f"{now:%Y-%m}"
-    index = (now.month - 1) // months + 1
-    return f"{now.year}P{index}of{12 // months}" if months != 6 else f"{now.year}H{index}"
-
-
 def _raise(
-    session: Session, runtime: Runtime, *, source: str, town: str | None, description: str, actor: Actor, now: datetime
+    session: Session,
+    desk: ComplaintDesk,
+    *,
+    source: str,
+    town: str | None,
+    description: str,
+    actor: Actor,
+    now: datetime,
 ) -> str:
     existing = session.scalar(select(PlannedTicket).where(PlannedTicket.source == source))
     if existing is not None:
@@ -61,9 +39,9 @@ def _raise(
         category_id="noc-maintenance",
         description=description,
         source_ref=source,
-        directory=load_directory(session, runtime.inventory.city.code),
+        directory=desk.directory(session),
         now=now,
-        config=core_config(runtime.settings, runtime.inventory.city.timezone),
+        config=desk.config,
         town_id=town,
         actor=actor,
     )
@@ -73,13 +51,13 @@ def _raise(
 
 
 def ticket_for_window(
-    session: Session, runtime: Runtime, *, window_id: int, note: str, actor: Actor, now: datetime
+    session: Session, desk: ComplaintDesk, topology: Topology, *, window_id: int, note: str, actor: Actor, now: datetime
 ) -> str:
     """Raise (once) the internal ticket for a maintenance window; returns its tracking number."""
     w = session.get(nm.MaintenanceWindow, window_id)
     if w is None:
         raise PlannedError(f"no maintenance window {window_id}")
-    topo = runtime.topology
+    topo = topology
     site = {
         "device": lambda s: topo.devices[s].site_id,
         "site": lambda s: s,
@@ -90,28 +68,4 @@ def ticket_for_window(
         f"Planned work on {w.scope} {w.subject_id} from {w.starts_at:%Y-%m-%d %H:%M} to "
         f"{w.ends_at:%Y-%m-%d %H:%M} UTC (maintenance window #{w.id}). {w.note} {note}"
     ).strip()
-    return _raise(session, runtime, source=f"maintenance:{w.id}", town=town, description=text, actor=actor, now=now)
-
-
-def schedule_preventive(session: Session, runtime: Runtime, now: datetime) -> list[str]:
-    """Raise this period's preventive-maintenance tickets that do not exist yet (idempotent)."""
-    raised = []
-    for site, dev in runtime.inventory.devices():
-        for task in PREVENTIVE:
-            if dev.kind.value not in task.device_kinds:
-                continue
-            source = f"preventive:{dev.id}:{period_key(now, task.months)}"
-            if session.scalar(select(PlannedTicket.id).where(PlannedTicket.source == source)):
-                continue
-            raised.append(
-                _raise(
-                    session,
-                    runtime,
-                    source=source,
-                    town=site.town,
-                    description=f"{task.work} — {dev.name or dev.id} ({dev.id}) at {site.name}.",
-                    actor=Actor.system("noc"),
-                    now=now,
-                )
-            )
-    return raised
+    return _raise(session, desk, source=f"maintenance:{w.id}", town=town, description=text, actor=actor, now=now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from noc_api.health.durations import format_duration
 from noc_api.health.model import Cause, Outage, Scope
 from noc_api.settings import Settings
 
@@ -53,18 +54,6 @@ def category_for(policy: TicketPolicy, cause: str) -> str:
     return policy.categories.get(str(cause), policy.categories.get(Cause.UNKNOWN.value, "noc-unknown"))
 
 
-def format_duration(seconds: float) -> str:
-    """'2 h 28 min', '45 min', '3 d 4 h'."""
-    minutes = int(round(seconds / 60))
-    days, rem = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rem, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {mins} min"
-    return f"{mins} min"
-
-
 def _what(outage: Outage) -> str:
     if outage.scope == Scope.SITE:
         return f"site {outage.subject_id}"
@@ -105,12 +94,17 @@ def update_note(before: Outage | None, after: Outage, note: str) -> str | None:
     return ("Outage update: " + "; ".join(parts) + ".") if parts else None
 
 
-def resolution_note(outage: Outage, ended_at: datetime, channel_minutes: float) -> str:
-    """What the automatic resolution says: duration, channel downtime and cause."""
-    took = format_duration((ended_at - outage.started_at).total_seconds())
-    text = f"Outage #{outage.id} ended at {ended_at:%Y-%m-%d %H:%M} UTC after {took}; cause {outage.cause}"
+def resolution_note(outage: Outage, ended_at: datetime) -> str:
+    """What the automatic resolution says: duration, channel downtime and cause (one duration formatter for all:
+    the outage API and the MIS say the same)."""
+    seconds = (ended_at - outage.started_at).total_seconds()
+    text = f"Outage #{outage.id} ended at {ended_at:%Y-%m-%d %H:%M} UTC after {format_duration(seconds)}"
+    text += f"; cause {outage.cause}"
     if outage.root_cause_device:
         text += f" (root cause {outage.root_cause_device})"
     if outage.channels:
-        text += f"; {channel_minutes:.0f} channel-minutes of downtime on " + ", ".join(outage.channels)
+        n = len(outage.channels)
+        text += f"; {', '.join(outage.channels)} down {format_duration(seconds)}"
+        if n > 1:
+            text += f" each ({format_duration(seconds * n)} of channel downtime)"
     return text + ". Resolved automatically by the NOC; add the fix and close."

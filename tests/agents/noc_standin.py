@@ -34,9 +34,11 @@ class NocStandIn:
         self.deliveries: Counter[str] = Counter()  # report_id -> times it arrived
         self.duplicates = 0
         self.batches = 0
+        self.accepted_at: list[float] = []  # time.monotonic() of each batch that stored something new
         self.slow_seconds = 0.0
         self.slow_requests = 0  # answer this many ingest requests slowly
         self.reject_ids: set[str] = set()
+        self.crash_ids: set[str] = set()  # a batch holding one of these gets a 500 (a NOC bug on that report)
         self._lock = threading.Lock()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -59,6 +61,10 @@ class NocStandIn:
         except ValueError as exc:
             return JSONResponse({"detail": str(exc)[:500], "status": 422}, status_code=422)
         results = []
+        if any(r.report_id in self.crash_ids for r in batch.reports):
+            with self._lock:
+                self.batches += 1
+            return Response("Internal Server Error", status_code=500, media_type="text/plain")
         with self._lock:
             self.batches += 1
             for r in batch.reports:
@@ -71,6 +77,8 @@ class NocStandIn:
                 else:
                     self.stored[r.report_id] = r.model_dump(mode="json")
                     results.append(ReportResult(report_id=r.report_id, status=ResultStatus.ACCEPTED))
+            if any(x.status is ResultStatus.ACCEPTED for x in results):
+                self.accepted_at.append(time.monotonic())
             slow = self.slow_requests > 0
             self.slow_requests -= 1 if slow else 0
         if slow:  # stored, but the answer comes too late: the agent will resend and must be told "duplicate"
@@ -116,7 +124,7 @@ class NocStandIn:
 
 
 @contextlib.contextmanager
-def running(noc: NocStandIn):  # noqa: ANN201
+def running(noc: NocStandIn):
     """Start ``noc``; stop it whatever happens."""
     noc.start()
     try:

@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from agents.wire import AgentConfig
 from collectors.spec import DeviceSpec
 from tests.agents.noc_standin import NocStandIn
 from tests.peers import ROOT, free_port
+from tests.support import wait_for
 
 TOKEN = "site-token-for-tests-0123456789"
 SITE = "test-site"
@@ -43,14 +43,6 @@ def make_config(noc_port: int) -> AgentConfig:
         ),
     ]  # fmt: skip
     return AgentConfig(site_id=SITE, config_id="c1", heartbeat_seconds=0.5, devices=devices, credentials=[])
-
-
-def wait_for(cond: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def outbox_ids(state: Path) -> set[str]:
@@ -82,18 +74,18 @@ def agent_factory(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
             p.wait(10)
 
 
-def test_kill_9_loses_nothing_and_counts_nothing_twice(tmp_path: Path, agent_factory) -> None:  # noqa: ANN001
+def test_kill_9_loses_nothing_and_counts_nothing_twice(tmp_path: Path, agent_factory) -> None:
     port = free_port()
     noc = NocStandIn(port, TOKEN, make_config(port))
     state = tmp_path / "state"
     try:
         noc.start()
         first = agent_factory(port, state)
-        wait_for(lambda: len(noc.stored) >= 10, "first reports at the NOC")
+        wait_for("first reports at the NOC", lambda: len(noc.stored) >= 10)
         assert (state / "config.json").exists()  # cached for the next start
 
         noc.stop()  # the link goes: reports pile up in the outbox
-        wait_for(lambda: len(outbox_ids(state)) >= 15, "the outbox to fill while the NOC is down")
+        wait_for("the outbox to fill while the NOC is down", lambda: len(outbox_ids(state)) >= 15)
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
         written = outbox_ids(state)  # everything written before the kill
@@ -101,7 +93,7 @@ def test_kill_9_loses_nothing_and_counts_nothing_twice(tmp_path: Path, agent_fac
         # restart while the NOC is still down: the agent runs from its cached config and keeps collecting
         metrics_port = free_port()
         second = agent_factory(port, state, "--metrics-port", str(metrics_port))
-        wait_for(lambda: len(outbox_ids(state) - written) >= 5, "collection from the cached config")
+        wait_for("collection from the cached config", lambda: len(outbox_ids(state) - written) >= 5)
         exposition = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
         assert "ccis_agent_outbox_depth" in exposition
         promtool = shutil.which("promtool")
@@ -110,7 +102,7 @@ def test_kill_9_loses_nothing_and_counts_nothing_twice(tmp_path: Path, agent_fac
         assert lint.returncode == 0, lint.stdout + lint.stderr
 
         noc.start()  # the link comes back
-        wait_for(lambda: written <= set(noc.stored), "every report written before the kill to arrive", 60)
+        wait_for("every report written before the kill to arrive", lambda: written <= set(noc.stored), 60)
         second.send_signal(signal.SIGTERM)
         try:
             code = second.wait(60)  # generous: shared machines can be slow; a hang fails with the agent's log
@@ -140,3 +132,37 @@ def test_kill_9_loses_nothing_and_counts_nothing_twice(tmp_path: Path, agent_fac
     me = [r for r in stored if r["kind"] == "device" and r["device"]["device_id"] == "me"]
     assert any(x["metric"] == "host_memory_used_ratio" for x in me[-1]["device"]["readings"])
     assert any(x["metric"] == "collector_duration_seconds" for x in me[-1]["device"]["readings"])
+
+
+def test_a_full_disk_budget_drops_the_oldest_readings_keeps_state_changes_and_says_so(
+    tmp_path: Path, agent_factory
+) -> None:
+    port = free_port()
+    noc = NocStandIn(port, TOKEN, make_config(port))
+    state = tmp_path / "state"
+    metrics_port = free_port()
+    budget_mb = 0.03  # about 30 KB: a few dozen reports, filled within seconds while the NOC is away
+    noc.start()
+    agent = agent_factory(port, state, "--metrics-port", str(metrics_port), "--outbox-budget-mb", str(budget_mb))
+    wait_for("first reports at the NOC", lambda: len(noc.stored) >= 5)
+    noc.stop()  # the link goes; the agent's probe of the NOC's port now sees it down: a state change
+
+    def meter(name: str) -> float:
+        text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+        return next(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " "))
+
+    wait_for("the disk budget to drop reports", lambda: meter("ccis_agent_outbox_dropped_total") >= 20, 120)
+    assert meter("ccis_agent_outbox_bytes") <= budget_mb * 1024 * 1024
+    with sqlite3.connect(state / "outbox.db", timeout=5) as conn:  # the state changes waiting: never dropped
+        changes_kept = {r[0] for r in conn.execute("SELECT report_id FROM outbox WHERE keep = 1")}
+    assert changes_kept
+    noc.start()  # the link comes back: what was kept arrives, the state changes among it
+    wait_for("every state change kept to arrive", lambda: changes_kept <= set(noc.stored), 60)
+    changes = [
+        r for r in noc.stored.values()
+        if r.get("state_change") and (r.get("device") or {}).get("device_id") == "noc-port"
+        and r["device"]["status"] != "up"
+    ]  # fmt: skip
+    assert changes, "the NOC port going down was dropped by the budget"
+    agent.send_signal(signal.SIGTERM)
+    agent.wait(60)

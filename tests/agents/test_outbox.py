@@ -118,3 +118,20 @@ def test_written_reports_survive_reopening(tmp_path: Path) -> None:
     b = Outbox(path)
     assert [rid for rid, _ in b.peek(10)] == [r.report_id for r in reports]
     assert b.next_seq() == 6  # the sequence keeps rising across restarts
+
+
+def test_a_report_the_noc_keeps_failing_on_is_moved_aside_after_a_bounded_number_of_500s(
+    tmp_path: Path, noc: NocStandIn
+) -> None:
+    outbox = Outbox(tmp_path / "outbox.db")
+    reports = [device_report(seq) for seq in range(1, 41)]
+    for r in reports:
+        outbox.add(r)
+    poison = reports[0].report_id  # the oldest: every batch starts with it
+    noc.crash_ids = {poison}
+    noc.start()
+    sender = asyncio.run(_drain(outbox, noc.port))
+    assert outbox.depth == 0, "the outbox was wedged behind the report the NOC fails on"
+    assert set(noc.stored) == {r.report_id for r in reports} - {poison}  # everything else arrived
+    assert sender.poisoned == 1 and "failed on this report 5 times" in outbox.rejected_reasons()[poison]
+    assert noc.batches < 40  # bounded: a few isolating attempts, not one per report forever

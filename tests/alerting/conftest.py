@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry
 
-from noc_api.alerting.cycle import run_notification_cycle
+from noc_api.alerting.cycle import ack_url, queue_notices
 from noc_api.alerting.listener import AlertingListener
+from noc_api.alerting.routing_file import RoutingFile
 from noc_api.db.engine import make_engine, make_session_factory
 from noc_api.db.migrate import upgrade
 from noc_api.health.model import Cause, DeviceHealth, HealthSnapshot, Outage, Sample, Scope, SiteHealth, State
+from noc_api.notify.metrics import NotifyMetrics
+from noc_api.runtime import make_delivery
 from noc_api.settings import load_settings
 from tests.smtp_peer import Inbox, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)  # 14:00 in Karachi: the day shift
-
-
-def free_port() -> int:
-    """A port free on loopback now (bound to 0 and released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -50,8 +47,13 @@ class World:
     sessions: object
     settings: object
     listener: AlertingListener
+    routing: RoutingFile
     now: datetime = T0
     log: list = field(default_factory=list)
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.metrics = NotifyMetrics(self.registry)
 
     def eval(self, snap: HealthSnapshot, at: datetime | None = None) -> None:
         self.now = at or self.now
@@ -60,16 +62,22 @@ class World:
             self.listener.on_health(s, snap, [], self.now)
 
     def cycle(self, at: datetime | None = None) -> dict:
+        """What the server's two jobs do each tick: queue the notices due, then deliver the outbox."""
         self.now = at or self.now
         with self.sessions.begin() as s:
-            return run_notification_cycle(s, self.now, self.settings)
+            queued = queue_notices(s, self.routing, partial(ack_url, self.settings), self.now)
+        return {"queued": queued, "sent": self.deliver().sent}
+
+    def deliver(self):
+        """One run of the outbox's delivery job, with notifiers from the current settings."""
+        return make_delivery(self.settings, self.sessions, self.routing, self.metrics).run(self.now)
 
     def tick(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
-def world(db_url: str, rules_dir: Path, smtp) -> Iterator[World]:  # noqa: ANN001
+def world(db_url: str, rules_dir: Path, smtp) -> Iterator[World]:
     engine = make_engine(db_url)
     upgrade(engine)
     settings = load_settings(
@@ -81,7 +89,9 @@ def world(db_url: str, rules_dir: Path, smtp) -> Iterator[World]:  # noqa: ANN00
         secret_key="test-secret",
     )
     try:
-        yield World(make_session_factory(engine), settings, AlertingListener.from_dir(rules_dir))
+        yield World(
+            make_session_factory(engine), settings, AlertingListener.from_dir(rules_dir), RoutingFile.in_dir(rules_dir)
+        )
     finally:
         engine.dispose()
 

@@ -10,20 +10,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
+from complaint_core.adapters.orm import Notification, NotificationAttempt
 from noc_api.alerting import service
-from noc_api.alerting.models import Alert, AlertHistory, Notification, NotificationAttempt
+from noc_api.alerting.models import Alert, AlertHistory
 from noc_api.health.model import State
 from tests.alerting.conftest import town_snapshot
 
 
-def _run(world, snap, seconds: int, step: int = 5) -> None:  # noqa: ANN001
+def _run(world, snap, seconds: int, step: int = 5) -> None:
     for _ in range(seconds // step):
         world.eval(snap)
         world.cycle()
         world.tick(step)
 
 
-def test_flapping_link_is_one_alert_and_one_notification(world, smtp) -> None:  # noqa: ANN001
+def test_flapping_link_is_one_alert_and_one_notification(world, smtp) -> None:
     inbox, _ = smtp
     down, up = town_snapshot(radio=State.DOWN, outage=True), town_snapshot()
     for _ in range(6):  # down 40 s, up 20 s, six times: shorter than the hold
@@ -37,7 +38,7 @@ def test_flapping_link_is_one_alert_and_one_notification(world, smtp) -> None:  
     assert sum(b"[RESOLVED]" in m.content for m in inbox.mails) == 2
 
 
-def test_alert_firing_when_its_silence_ends_is_notified_then(world, smtp) -> None:  # noqa: ANN001
+def test_alert_firing_when_its_silence_ends_is_notified_then(world, smtp) -> None:
     inbox, _ = smtp
     with world.sessions.begin() as s:
         service.create_silence(
@@ -59,7 +60,7 @@ def test_alert_firing_when_its_silence_ends_is_notified_then(world, smtp) -> Non
     assert len(inbox.mails) == 2 and b"Site town-orangi" in inbox.mails[0].content
 
 
-def test_maintenance_from_the_snapshot_mutes(world, smtp) -> None:  # noqa: ANN001
+def test_maintenance_from_the_snapshot_mutes(world, smtp) -> None:
     inbox, _ = smtp
     snap = town_snapshot(site_state=State.DOWN)
     from noc_api.health.model import SiteHealth
@@ -72,7 +73,7 @@ def test_maintenance_from_the_snapshot_mutes(world, smtp) -> None:  # noqa: ANN0
     assert inbox.mails == []
 
 
-def test_unacknowledged_critical_escalates_along_the_chain(world, smtp) -> None:  # noqa: ANN001
+def test_unacknowledged_critical_escalates_along_the_chain(world, smtp) -> None:
     inbox, _ = smtp
     snap = town_snapshot(radio=State.DOWN, outage=True)
     _run(world, snap, 60)
@@ -100,7 +101,7 @@ class Peer:
         peer = self
 
         class H(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 peer.got.append((self.path, self.headers["content-type"], body))
                 code = 500 if len(peer.got) <= peer.fail else 200
@@ -108,7 +109,7 @@ class Peer:
                 self.end_headers()
                 self.wfile.write(b"busy" if code == 500 else b"ok")
 
-            def log_message(self, *a) -> None:  # noqa: ANN002
+            def log_message(self, *a) -> None:
                 return
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
@@ -117,7 +118,7 @@ class Peer:
 
 
 @pytest.fixture
-def peer():  # noqa: ANN201
+def peer():
     p = Peer(fail=2)
     p.thread.start()
     try:
@@ -127,7 +128,7 @@ def peer():  # noqa: ANN201
         p.server.server_close()
 
 
-def test_sms_and_webhook_retry_with_backoff_until_the_peer_recovers(world, peer, smtp) -> None:  # noqa: ANN001
+def test_sms_and_webhook_retry_with_backoff_until_the_peer_recovers(world, peer, smtp) -> None:
     routing = world.settings.alert_rules / "routing.yaml"
     text = routing.read_text().replace(
         'eng-day:      {email: [network-day@ccis.example], sms: ["+923001110001"]}',
@@ -143,8 +144,8 @@ def test_sms_and_webhook_retry_with_backoff_until_the_peer_recovers(world, peer,
     _run(world, town_snapshot(radio=State.DOWN, outage=True), 60)
     _run(world, town_snapshot(radio=State.DOWN, outage=True), 120, step=10)
     with world.sessions() as s:
-        notes = s.scalars(select(Notification).where(Notification.channel.in_(["sms", "webhook"]))).all()
-        assert {n.channel for n in notes} == {"sms", "webhook"} and all(n.status == "sent" for n in notes)
+        notes = s.scalars(select(Notification).where(Notification.medium.in_(["sms", "webhook"]))).all()
+        assert {n.medium for n in notes} == {"sms", "webhook"} and all(n.status == "sent" for n in notes)
         attempts = s.scalars(select(NotificationAttempt).order_by(NotificationAttempt.id)).all()
     failed = [a for a in attempts if not a.ok]
     assert len(failed) == 2 and all("HTTP 500" in a.detail for a in failed)

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from noc_api.alerting.dispatch import Last, NotifyReason, backoff, due_escalation, needs_notify
+from noc_api.alerting.dispatch import Last, NotifyReason, due_escalation, needs_notify
 from noc_api.alerting.evaluate import evaluate
 from noc_api.alerting.loader import load_rule_text
 from noc_api.alerting.mute import Matcher, match
 from noc_api.alerting.routing import Step, load_routing_text, match_route, receivers_at
 from noc_api.health.model import HealthSnapshot, State
+from noc_api.notify.retry import backoff
 from tests.alerting.conftest import ROOT, T0, dev, sample
 
 L = {"alertname": "site_down", "town": "orangi", "severity": "critical"}
@@ -54,7 +55,7 @@ A, B = frozenset({"a"}), frozenset({"a", "b"})
         ("moved away, not resolved", Last(A, NOW - timedelta(minutes=1)), frozenset(), frozenset(), NotifyReason.NONE),
     ],
 )
-def test_needs_notify(name: str, last, firing, resolved, want) -> None:  # noqa: ANN001
+def test_needs_notify(name: str, last, firing, resolved, want) -> None:
     assert needs_notify(last, firing, resolved, 4 * 3600, NOW) == want
 
 
@@ -67,7 +68,7 @@ RULES = """rules:
 """
 
 
-def _eval(samples, active=frozenset(), memory=None, now=T0):  # noqa: ANN001, ANN202
+def _eval(samples, active=frozenset(), memory=None, now=T0):
     rules, problems = load_rule_text(RULES, "t.yaml")
     assert problems == []
     snap = HealthSnapshot(at=now, devices={"r1": dev("r1", "s1", "t1", "radio", State.UP)}, latest=samples)
@@ -91,6 +92,21 @@ def test_rate_of_change_per_minute() -> None:
     assert hit.values["rate"] == pytest.approx(-3.0)
     t2 = t1 + timedelta(minutes=1)
     assert "fall" not in _eval([sample("r1", "radio_signal_dbm", -64, t2)], memory=memory, now=t2)
+
+
+def test_rate_holds_between_samples_so_for_can_elapse() -> None:
+    """Sweeps run every second, the radio is polled every 30 s: the rate of the last two samples still stands
+    in the sweeps between them (before, every such sweep cancelled the pending alert and `for: 2m` never ran)."""
+    memory: dict = {}
+    at, value = T0, -60.0
+    _eval([sample("r1", "radio_signal_dbm", value, at)], memory=memory, now=at)
+    for second in range(1, 181):
+        now = T0 + timedelta(seconds=second)
+        if second % 30 == 0:
+            at, value = now, value - 3  # -6 dB/min
+        hits = _eval([sample("r1", "radio_signal_dbm", value, at)], memory=memory, now=now)
+        if second >= 30:
+            assert hits["fall"].values["rate"] == pytest.approx(-6.0), second
 
 
 def test_absence_for_a_duration_and_label_regex() -> None:

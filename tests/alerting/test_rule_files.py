@@ -109,7 +109,7 @@ def test_duplicate_rule_name_across_files(tmp_path: Path) -> None:
     assert len(rs.rules) == 1
 
 
-def test_bad_file_does_not_hide_good_ones_and_cli_reports(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_bad_file_does_not_hide_good_ones_and_cli_reports(tmp_path: Path, capsys) -> None:
     (tmp_path / "good.yaml").write_text(GOOD)
     (tmp_path / "bad.yaml").write_text(CASES[0][1])
     (tmp_path / "routing.yaml").write_text(Path("alert_rules/routing.yaml").read_text())
@@ -119,9 +119,10 @@ def test_bad_file_does_not_hide_good_ones_and_cli_reports(tmp_path: Path, capsys
     assert f"{tmp_path / 'bad.yaml'}:3: rules[0].select.metric: unknown metric 'nope'" in capsys.readouterr().err
 
 
-def test_shipped_rules_and_routing_are_clean(capsys) -> None:  # noqa: ANN001
+def test_shipped_rules_and_routing_are_clean(capsys) -> None:
     assert main(["rules", "check", "alert_rules"]) == 0
-    assert "ok (15 rules" in capsys.readouterr().out
+    shipped = sum(f.read_text().count("\n  - name: ") for f in Path("alert_rules").glob("*.yaml"))
+    assert f"ok ({shipped} rules" in capsys.readouterr().out
 
 
 def test_routing_cross_references_have_lines() -> None:
@@ -157,7 +158,7 @@ def test_routing_needs_a_catch_all_last_route() -> None:
     ]
 
 
-def test_selectors_naming_unknown_sites_or_towns(tmp_path: Path, capsys, inventory_path: Path) -> None:  # noqa: ANN001
+def test_selectors_naming_unknown_sites_or_towns(tmp_path: Path, capsys, inventory_path: Path) -> None:
     (tmp_path / "r.yaml").write_text(
         GOOD.replace("select: {metric: ups_on_battery}", "select: {metric: ups_on_battery, town: [orangi, atlantis]}")
     )
@@ -168,3 +169,12 @@ def test_selectors_naming_unknown_sites_or_towns(tmp_path: Path, capsys, invento
     assert (
         capsys.readouterr().err.splitlines()[0] == f"{tmp_path / 'r.yaml'}:2: rule 'ok_rule': unknown town 'atlantis'"
     )
+
+
+def test_every_shipped_rule_fires_in_a_real_path_test() -> None:
+    """A new shipped rule needs an end-to-end test (real agent, peer, sweep, mail): tests/alerting/test_real_*.py."""
+    root = Path(__file__).resolve().parents[2]
+    text = "".join(p.read_text() for p in sorted((root / "tests" / "alerting").glob("test_real_*.py")))
+    shipped = [r.rule.name for r in load_rules_dir(root / "alert_rules").rules]
+    assert len(shipped) == 25
+    assert [name for name in shipped if f'"{name}"' not in text] == []

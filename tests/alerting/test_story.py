@@ -7,12 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from noc_api.alerting.models import Alert, Notification
+from complaint_core.adapters.orm import Notification
+from noc_api.alerting.models import Alert
 from noc_api.health.model import Cause, HealthSnapshot, Outage, Scope, SiteHealth, State
 from tests.alerting.conftest import dev, sample
 
 
-def orangi(world, on_battery: bool, minutes: float, dark: bool) -> HealthSnapshot:  # noqa: ANN001
+def orangi(world, on_battery: bool, minutes: float, dark: bool) -> HealthSnapshot:
     now = world.now
     snap = HealthSnapshot(at=now)
     snap.sites["town-orangi"] = SiteHealth(
@@ -54,20 +55,20 @@ def orangi(world, on_battery: bool, minutes: float, dark: bool) -> HealthSnapsho
     return snap
 
 
-def _run(world, seconds: int, **kw) -> None:  # noqa: ANN001, ANN003
+def _run(world, seconds: int, **kw) -> None:
     for _ in range(seconds // 5):
         world.eval(orangi(world, **kw))
         world.cycle()
         world.tick(5)
 
 
-def _notices(world) -> list[tuple[str, str, str]]:  # noqa: ANN001
+def _notices(world) -> list[tuple[str, str, str]]:
     with world.sessions() as s:
-        rows = s.scalars(select(Notification).where(Notification.channel == "email").order_by(Notification.id))
-        return [(n.reason, n.target, n.subject) for n in rows]
+        rows = s.scalars(select(Notification).where(Notification.medium == "email").order_by(Notification.id))
+        return [(n.reason, n.to, n.subject) for n in rows]
 
 
-def test_orangi_load_shedding(world, smtp) -> None:  # noqa: ANN001
+def test_orangi_load_shedding(world, smtp) -> None:
     _run(world, 120, on_battery=True, minutes=40, dark=False)  # 13:40 mains lost
     first = _notices(world)
     assert {(r, t) for r, t, _ in first} == {("firing", "power@ccis.example"), ("firing", "noc@ccis.example")}

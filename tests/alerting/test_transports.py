@@ -12,13 +12,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from noc_api.alerting.transports import DeliveryError, send_email, sms_request_body
+from noc_api.notify.notifiers import DeliveryError, EmailNotifier, Message, SmsNotifier, notifiers_from_settings
 from noc_api.settings import load_settings
-from tests.alerting.conftest import Inbox, free_port
+from tests.alerting.conftest import Inbox
+from tests.support import free_port
 
 
 @pytest.fixture
-def tls_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def tls_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """aiosmtpd requiring STARTTLS then login, with a self-signed certificate for 127.0.0.1 trusted via
     SSL_CERT_FILE (what the default context reads), so the client verifies it for real."""
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
@@ -50,7 +51,7 @@ def tls_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     ctx.load_cert_chain(str(cert), str(key))
     inbox, port = Inbox(), free_port()
 
-    def auth(server, session, envelope, mechanism, data):  # noqa: ANN001, ANN202
+    def auth(server, session, envelope, mechanism, data):
         ok = data.login in (b"noc", "noc") and data.password in (b"s3cret-pass", "s3cret-pass")
         return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
 
@@ -71,7 +72,15 @@ def tls_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
         ctl.stop()
 
 
-def test_email_over_starttls_with_login(tls_smtp) -> None:  # noqa: ANN001
+def _mail(to: str, subject: str, body: str) -> Message:
+    return Message(1, "alert", "email", to, subject, body)
+
+
+def _email(settings) -> EmailNotifier:
+    return notifiers_from_settings(settings)["email"]  # type: ignore[return-value]
+
+
+def test_email_over_starttls_with_login(tls_smtp) -> None:
     inbox, port = tls_smtp
     settings = load_settings(
         smtp_host="127.0.0.1",
@@ -81,29 +90,31 @@ def test_email_over_starttls_with_login(tls_smtp) -> None:  # noqa: ANN001
         smtp_password="s3cret-pass",
         env="test",
     )
-    assert send_email(settings, "eng@ccis.example", "[FIRING] test", "body") == "smtp accepted for eng@ccis.example"
+    email = _email(settings)
+    assert email.name == f"smtp 127.0.0.1:{port}"
+    email.send(_mail("eng@ccis.example", "[FIRING] test", "body"))
     assert inbox.mails[0].rcpt_tos == ["eng@ccis.example"]
     wrong = settings.model_copy(update={"smtp_password": settings.smtp_password.__class__("nope")})
     with pytest.raises(DeliveryError, match="SMTPAuthenticationError"):
-        send_email(wrong, "eng@ccis.example", "x", "y")
+        _email(wrong).send(_mail("eng@ccis.example", "x", "y"))
     plain = settings.model_copy(update={"smtp_starttls": False, "smtp_user": ""})
     with pytest.raises(DeliveryError, match="smtp 127.0.0.1"):  # the server insists on TLS: refused, and said so
-        send_email(plain, "eng@ccis.example", "x", "y")
+        _email(plain).send(_mail("eng@ccis.example", "x", "y"))
     assert len(inbox.mails) == 1
 
 
 def test_refused_smtp_is_a_delivery_error() -> None:
     settings = load_settings(smtp_host="127.0.0.1", smtp_port=free_port(), env="test")
     with pytest.raises(DeliveryError, match="ConnectionRefusedError"):
-        send_email(settings, "a@b.c", "x", "y")
+        _email(settings).send(_mail("a@b.c", "x", "y"))
 
 
 def test_gateway_bodies_escape_values_for_their_format() -> None:
     text = 'Radio "orangi" down\nack: http://x/?a=1&b=2'
-    js = load_settings(env="test")  # the default template is JSON
-    assert json.loads(sms_request_body(js, "+923001110001", text)) == {"to": "+923001110001", "text": text}
-    form = load_settings(env="test", sms_gateway_template="api_key=K&mobile={{ to }}&message={{ text }}")
-    assert parse_qs(sms_request_body(form, "+919800000000", text)) == {
+    js = SmsNotifier("http://gateway.invalid/", load_settings(env="test").sms_gateway_template)  # JSON by default
+    assert json.loads(js.request_body("+923001110001", text)) == {"to": "+923001110001", "text": text}
+    form = SmsNotifier("http://gateway.invalid/", "api_key=K&mobile={{ to }}&message={{ text }}")
+    assert parse_qs(form.request_body("+919800000000", text)) == {
         "api_key": ["K"],
         "mobile": ["+919800000000"],
         "message": [text],

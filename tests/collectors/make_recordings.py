@@ -63,7 +63,9 @@ def switch(ports: int, uplink_up: bool = True, growing: bool = True) -> list[str
 
 
 def radio_ubiquiti(stations: int = 1) -> list[str]:
-    w = "1.3.6.1.4.1.41112.1.4.5.1"
+    """airMAX station at radio index 1: ubntWlStatTable and one ubntStaTable row (its access point)."""
+    w, sta = "1.3.6.1.4.1.41112.1.4.5.1", "1.3.6.1.4.1.41112.1.4.7.1"
+    peer = "1.4.24.214.161.178.195"  # radio 1, MAC 04:18:d6:a1:b2:c3
     return [
         *SYS,
         UPTIME,
@@ -74,37 +76,42 @@ def radio_ubiquiti(stations: int = 1) -> list[str]:
         f"{w}.8.1|2|-95",
         f"{w}.9.1|2|130000",
         f"{w}.10.1|2|117000",
-        f"{w}.15.1|2|{stations}",
+        f"{w}.15.1|66|{stations}",
+        f"{sta}.3.{peer}|2|-62",
+        f"{sta}.4.{peer}|2|-95",
+        f"{sta}.5.{peer}|2|7300",
     ]
 
 
 def radio_mikrotik() -> list[str]:
+    """RouterOS station, wlan1 at ifIndex 1: one registration-table row without its own SNR, noise in the AP table."""
     m = "1.3.6.1.4.1.14988.1.1.1"
+    row = "76.94.12.17.34.51.1"  # peer 4c:5e:0c:11:22:33 on ifIndex 1
     return [
         *SYS,
         UPTIME,
-        f"{m}.1.1.2.1|66|150000000",
-        f"{m}.1.1.3.1|66|130000000",
-        f"{m}.1.1.4.1|2|-70",
-        f"{m}.1.1.6.1|4x|4c5e0c112233",
-        f"{m}.3.1.9.1|2|-80",  # SNR 10 dB: a weak link
-        f"{m}.3.1.10.1|2|71",
+        f"{m}.2.1.3.{row}|2|-70",
+        f"{m}.2.1.8.{row}|66|150000000",
+        f"{m}.2.1.9.{row}|66|130000000",
+        f"{m}.2.1.12.{row}|2|0",
+        f"{m}.3.1.9.1|2|-80",  # SNR 10 dB from signal - noise floor: a weak link
+        f"{m}.3.1.10.1|65|71",
+        f"{m}.4.0|66|1",
     ]
 
 
 def radio_cambium(registered: bool = True) -> list[str]:
+    """ePMP subscriber module (cambiumRFStatus scalars)."""
     c = "1.3.6.1.4.1.17713.21.1.2"
     return [
         *SYS,
         UPTIME,
-        f"{c}.1.0|4x|000456aabbcc",
         f"{c}.3.0|2|-58",
-        f"{c}.10.0|2|{3 if registered else 1}",
+        f"{c}.12.0|4|4.1",
+        f"{c}.16.0|2|{3 if registered else 1}",
         f"{c}.18.0|2|31",
-        f"{c}.19.0|2|88",
-        f"{c}.20.0|2|100",
-        f"{c}.21.0|2|200",
-        f"{c}.30.0|2|4100",
+        f"{c}.19.0|4|00:04:56:AA:BB:CC",
+        f"{c}.22.0|2|88",
     ]
 
 

@@ -15,7 +15,7 @@ from tests.peers import DUMMY_UPS_ON_BATTERY_LOW, Nut, PeerError, nut, nut_statu
 
 
 @pytest.fixture
-def ups(tmp_path) -> Iterator[Nut]:  # noqa: ANN001
+def ups(tmp_path) -> Iterator[Nut]:
     try:
         with nut(tmp_path) as n:
             yield n

@@ -39,7 +39,7 @@ def listener() -> Iterator[int]:
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         code = 503 if self.path == "/broken" else 404 if self.path == "/missing" else 200
         self.send_response(code)
         self.send_header("Content-Length", "2")

@@ -35,7 +35,7 @@ def test_unknown_key_is_refused() -> None:
         parse_profile("name: x\ncolour: red\n")
 
 
-def test_a_new_vendor_is_a_file(tmp_path) -> None:  # noqa: ANN001
+def test_a_new_vendor_is_a_file(tmp_path) -> None:
     (tmp_path / "acme-ups.yaml").write_text(
         "name: acme-ups\n"
         "scalars:\n  - {oid: 1.3.6.1.4.1.99.1.0, metric: ups_battery_charge_ratio, scale: 0.01}\n"
@@ -68,3 +68,15 @@ def test_collectors_emit_only_catalogue_metrics() -> None:
     used = {m for p in src.glob("*.py") for m in re.findall(r'metric="([a-z0-9_]+)"', p.read_text())}
     used |= {m for p in src.glob("*.py") for m in re.findall(r'"(ups_[a-z0-9_]+)", [0-9.]', p.read_text())}
     assert used and not (used - set(CATALOGUE))
+
+
+@pytest.mark.parametrize("name", [n for n in SHIPPED if n.startswith("radio-")])
+def test_every_radio_profile_refuses_to_be_blind(name: str) -> None:
+    # a radio whose profile finds no signal is degraded "no radio readings", never silently up
+    ev = evaluate(load_profile(name), {"1.3.6.1.2.1.1.3.0": 100}, {}, SnmpState(), now=0.0)
+    assert (ev.status, ev.reason) == ("degraded", "no radio readings")
+
+
+def test_unknown_index_part_is_refused() -> None:
+    with pytest.raises(ValidationError, match="unknown index part 'vlan'"):
+        parse_profile("name: x\ntables:\n  - {label: a, index: [vlan], columns: []}\n")

@@ -17,6 +17,8 @@ PARAMS = {
     "assign": {"assignee": "lme.1"},
     "route": {"department_id": "kwsb"},
     "reject": {"reason": "not_our_jurisdiction"},
+    "remark": {"town_id": "lyari"},
+    "qc_call": {"reached": True},
 }
 
 
@@ -66,6 +68,14 @@ def test_reopen_twice_then_escalation_then_refused() -> None:
     with pytest.raises(IllegalTransition, match="at most 2 times") as err:
         apply(state, cmd("reopen"), GRO, NOW)
     assert "reopen" not in err.value.allowed and "verify" in err.value.allowed
+
+
+def test_internal_ticket_follows_its_outage_without_the_reopen_limit() -> None:
+    state = LifecycleState(S.REGISTERED, internal=True)
+    for n in range(1, 11):
+        state = run(state, "assign", "start", "resolve", "reopen")
+        assert state.status is S.REOPENED and state.reopen_count == n  # never escalated, never refused
+    assert "reopen" in allowed_actions(run(state, "assign", "start", "resolve"))
 
 
 def test_qc_sampled_must_be_verified_before_close() -> None:

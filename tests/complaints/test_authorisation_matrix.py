@@ -21,27 +21,41 @@ ACTIONS = (
     "reopen",
     "qc_queue",
     "subscribe",
+    "remark",
+    "note",
+    "qc_call",
+    "feedback_queue",
 )
 # The expected matrix, written out (not derived from the policy module it checks).
 ALLOWED = {
     "agent": {"register", "view", "edit", "subscribe"},
+    "supervisor": {"register", "view", "edit", "subscribe", "remark", "route", "note"},
     "counter": {"register", "view", "edit"},
-    "lme": {"view", "start", "request_reassign", "wait_citizen", "resume", "resolve"},
-    "gro": {"view", "edit", "assign", "reject", "route", "close"},
-    "dhead": {"view", "edit", "assign", "reject", "close", "subscribe"},
-    "thead": {"view", "edit", "assign", "reject", "close", "subscribe"},
-    "director": {"view", "assign", "reject", "route", "close", "subscribe"},
-    "qc": {"view", "verify", "reopen", "close", "qc_queue"},
-    "escalation": {"view", "assign", "resolve", "reject"},
+    "lme": {"view", "start", "request_reassign", "wait_citizen", "resume", "resolve", "note"},
+    "gro": {"view", "edit", "assign", "reject", "route", "remark", "close", "note"},
+    "dhead": {"view", "edit", "assign", "reject", "close", "subscribe", "note"},
+    "thead": {"view", "edit", "assign", "reject", "close", "subscribe", "note"},
+    "director": {"view", "assign", "reject", "route", "remark", "close", "subscribe", "note"},
+    "qc": {"view", "verify", "reopen", "close", "qc_queue", "qc_call", "note", "feedback_queue"},
+    "escalation": {"view", "assign", "start", "wait_citizen", "resume", "resolve", "reject", "note", "feedback_queue"},
     "mayor": {"register", "view", "subscribe"},
-    "noc": {"register", "view", "edit", "assign", "start", "resolve", "close", "reject"},
-    "engineer": {"view", "start", "wait_citizen", "resume", "resolve", "request_reassign"},
+    "noc": {"register", "view", "edit", "assign", "start", "resolve", "close", "reject", "note"},
+    "engineer": {"view", "start", "wait_citizen", "resume", "resolve", "request_reassign", "note"},
     "admin": set(ACTIONS),
 }
 REGISTER_AS = {"counter": "walk_in", "mayor": "mayor_office", "noc": "internal"}
+ESCALATED_PATH = {  # the escalation officer works a twice-reopened complaint himself
+    "assign": [],
+    "resolve": [],
+    "reject": [],
+    "note": [],
+    "start": ["assign"],
+    "wait_citizen": ["assign", "start"],
+    "resume": ["assign", "start", "wait_citizen"],
+}
 CHANNEL_DATA = {
     "call_centre": {"caller_number": "03001234567", "call_ref": "r-1"},
-    "walk_in": {"counter": "orangi-1", "operator": "counter"},
+    "walk_in": {"counter": "walk-in-orangi", "operator": "counter"},
     "mayor_office": {"reference": "TTM-1"},
     "internal": {"source_ref": "outage-9"},
 }
@@ -59,6 +73,9 @@ STATE_FOR = {  # the status an action is legal from
     "verify": "resolved",
     "reopen": "resolved",
     "route": "triage",
+    "remark": "registered",
+    "note": "assigned",
+    "qc_call": "in_progress",
 }
 PATH = {
     "assigned": ["assign"],
@@ -72,7 +89,7 @@ PATH = {
 def _prepare(env: Env, who: str, action: str) -> str:
     internal = who in ("noc", "engineer")
     state = STATE_FOR[action]
-    if who == "escalation" and action in ("assign", "resolve", "reject"):
+    if who == "escalation" and action in ESCALATED_PATH:
         state = "escalated"
     body = (
         {"channel": "internal", "category": "noc-power", "channel_data": CHANNEL_DATA["internal"]} if internal else {}
@@ -80,9 +97,12 @@ def _prepare(env: Env, who: str, action: str) -> str:
     if state == "triage":
         body |= {"town": None}
     t = env.register("admin", **body)["tracking_number"]
-    assignee = who if who in ("lme", "engineer") else "lme"
+    assignee = "engineer" if internal else "lme"
     for step in PATH.get(state, []):
         env.ok("admin", t, step, assignee=assignee)
+    if state == "escalated":
+        for step in ESCALATED_PATH[action]:
+            env.ok("escalation", t, step, assignee="escalation")
     return t
 
 
@@ -97,6 +117,8 @@ def _try(env: Env, who: str, action: str) -> int:
         return c.post("/api/v1/complaints", json=complaint_body(**body), headers=h).status_code
     if action == "qc_queue":
         return c.get("/api/v1/complaints/qc-queue", headers=h).status_code
+    if action == "feedback_queue":
+        return c.get("/api/v1/complaints/feedback-queue", headers=h).status_code
     if action == "subscribe":
         sub = {"medium": "email", "address": f"{who}@city.test", "event": "new", "town": "orangi"}
         return c.post("/api/v1/subscriptions", json=sub, headers=h).status_code
@@ -109,11 +131,14 @@ def _try(env: Env, who: str, action: str) -> int:
             f"/api/v1/complaints/{t}", json={"version": v, "changes": {"address": "x"}}, headers=h
         ).status_code
     params = {
-        "assignee": "lme",
+        "assignee": "engineer" if who in ("noc", "engineer") else "lme",
         "reason": "insufficient_information",
         "department_id": "solid-waste",
-        "town_id": "orangi",
+        "town_id": "lyari" if action == "remark" else "orangi",
+        "reached": True,
     }
+    if action == "remark":
+        del params["department_id"]
     return env.act(who, t, action, **params).status_code
 
 
@@ -134,7 +159,7 @@ def test_out_of_scope_is_refused(env: Env) -> None:
     for who in ("counter", "lme", "gro", "dhead", "thead", "noc", "engineer"):
         assert env.client.get(f"/api/v1/complaints/{t}", headers=env.h(who)).status_code == 404, who
         assert env.act(who, t, "assign", assignee="lme").status_code == 404, who
-    env.ok("gro-kwsb", t, "assign", assignee="lme")  # KW&SB's own GRO may
+    env.ok("gro-kwsb", t, "assign", assignee="lme-kwsb")  # KW&SB's own GRO may
     assert env.client.get(f"/api/v1/complaints/{t}", headers=env.h("thead-lyari")).status_code == 200
     assert env.client.get("/api/v1/complaints").status_code == 401
     r = env.client.post("/api/v1/complaints", json={"channel": "walk_in"}, headers=env.h("agent"))

@@ -11,11 +11,11 @@ from complaint_core.lifecycle import Command
 from complaint_core.roles import Actor
 from complaint_core.services.actions import act
 from complaint_core.services.registration import register_complaint
-from noc_api.runtime import start_runtime
-from noc_api.services.complaints import core_config, forget_directory, load_directory
+from noc_api.complaints.directory import core_config, load_directory
+from noc_api.runtime import build
 from noc_api.settings import load_settings
 from tests.complaints.conftest import complaint_body
-from tests.complaints.server import ccis_serve
+from tests.support import ccis_serve
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -41,8 +41,7 @@ def test_citizen_tracks_rates_and_reopens_in_a_browser(tmp_path: Path, inventory
         "CCIS_RUN_SCHEDULER": "false",
     }
     settings = load_settings(database_url=env["CCIS_DATABASE_URL"], inventory=inventory_path, env="test")
-    forget_directory()
-    rt = start_runtime(settings)
+    rt = build(settings)
     now = datetime.now(UTC)
     admin = Actor.system("test")
     with rt.sessions.begin() as s:
@@ -53,7 +52,6 @@ def test_citizen_tracks_rates_and_reopens_in_a_browser(tmp_path: Path, inventory
         for a in ("assign", "start", "resolve"):
             act(s, tracking=t, command=Command(a, "done", {"assignee": "lme"}), actor=admin, now=now, config=cfg)
     rt.engine.dispose()
-    forget_directory()
     with ccis_serve(env) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
@@ -62,10 +60,10 @@ def test_citizen_tracks_rates_and_reopens_in_a_browser(tmp_path: Path, inventory
             expect(page.locator("#tracking")).to_have_value(t)
             page.fill("#phone", "0000")
             page.click("#find button")
-            expect(page.locator("#error")).to_contain_text("no complaint with that number and phone")
+            expect(page.locator("#error")).to_contain_text("No complaint with that number and phone")
             page.fill("#phone", "4567")
             page.click("#find button")
-            expect(page.locator("#r-status")).to_have_text("resolved")
+            expect(page.locator("#r-status")).to_have_text("Resolved")
             expect(page.locator("#r-history tr")).to_have_count(4)
             page.select_option("#rating", "2")
             page.fill("#comment", "They only moved it to the next street")
@@ -73,8 +71,8 @@ def test_citizen_tracks_rates_and_reopens_in_a_browser(tmp_path: Path, inventory
             expect(page.locator("#done")).to_have_text("Thank you. Your appeal has been opened.")
             page.fill("#words", "The garbage is back the next day")
             page.click("#reopen button")
-            expect(page.locator("#done")).to_have_text("Reopened: now reopened.")
-            expect(page.locator("#r-status")).to_have_text("reopened")
+            expect(page.locator("#done")).to_have_text("Your complaint is open again. We will be in touch.")
+            expect(page.locator("#r-status")).to_have_text("Reopened")
             expect(page.locator("#reopen")).to_be_hidden()
         finally:
             browser.close()

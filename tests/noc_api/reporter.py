@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 _seq = itertools.count()
 
 
-def device_report(site: str, device: str, status: str = "up", readings: list[dict] | None = None, **extra) -> dict:  # noqa: ANN003
+def device_report(site: str, device: str, status: str = "up", readings: list[dict] | None = None, **extra) -> dict:
     """One device report as JSON-ready data."""
     now = datetime.now(UTC).isoformat()
     return {
@@ -28,7 +28,7 @@ def device_report(site: str, device: str, status: str = "up", readings: list[dic
     }
 
 
-def heartbeat(site: str, **agent) -> dict:  # noqa: ANN003
+def heartbeat(site: str, **agent) -> dict:
     """A heartbeat report."""
     now = datetime.now(UTC).isoformat()
     return {

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -17,44 +11,6 @@ import httpx
 from tests.noc_api.reporter import batch, device_report, heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def ccis_serve(env: dict[str, str], log: Path) -> Iterator[str]:
-    """Start `ccis serve` with ``env`` (CCIS_*), wait for /healthz, yield its URL; always stop it."""
-    port = free_port()
-    full = {**os.environ, **env, "CCIS_HOST": "127.0.0.1", "CCIS_PORT": str(port)}
-    ccis = Path(sys.executable).with_name("ccis")
-    with log.open("wb") as out:
-        proc = subprocess.Popen([str(ccis), "serve"], env=full, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"ccis serve exited with {proc.returncode}: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"ccis serve did not answer /healthz in 60 s: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 class Reporter(threading.Thread):
@@ -65,6 +21,7 @@ class Reporter(threading.Thread):
         self.url, self.token, self.site, self.devices, self.period = url, token, site, devices, period
         self.readings: dict[str, Callable[[], tuple[str, list[dict]]]] = {}  # device -> (status, readings)
         self.stopped = threading.Event()
+        self.paused = threading.Event()  # set: silent (its link is cut), but the thread keeps running
         self.errors: list[str] = []
         self.sent = 0
 
@@ -73,6 +30,9 @@ class Reporter(threading.Thread):
             for _ in range(int(600 / self.period)):  # bounded: ten minutes at most
                 if self.stopped.is_set():
                     return
+                if self.paused.is_set():
+                    self.stopped.wait(self.period)
+                    continue
                 reports = [heartbeat(self.site, outbox_depth=0)]
                 for d in self.devices:
                     status, readings = self.readings[d]() if d in self.readings else ("up", [])

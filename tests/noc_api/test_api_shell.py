@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from noc_api.accounts.service import add_user
 from noc_api.app import create_app
 from noc_api.settings import load_settings
 
@@ -14,10 +15,22 @@ CITY_SITES = {"dc-civic", "cc-1339", "qc-centre", "civic-walkin", "kbca", "kwsb"
 
 
 @pytest.fixture
-def client(db_url: str, inventory_path) -> Iterator[TestClient]:  # noqa: ANN001
+def client(db_url: str, inventory_path) -> Iterator[TestClient]:
+    """A client logged in as NOC staff (the inventory is not public)."""
     settings = load_settings(database_url=db_url, inventory=inventory_path, env="test")
     with TestClient(create_app(settings)) as c:
+        with c.app.state.runtime.sessions.begin() as s:  # type: ignore[attr-defined]
+            add_user(s, username="noc.one", password="pw-1234567890", role="noc")
+        login = c.post("/api/v1/auth/login", json={"username": "noc.one", "password": "pw-1234567890"})
+        c.headers["authorization"] = f"Bearer {login.json()['access_token']}"
         yield c
+
+
+def test_the_inventory_is_for_staff_only(client: TestClient) -> None:
+    client.cookies.clear()
+    for path in ("/api/v1/sites", "/api/v1/sites/town-orangi", "/api/v1/devices", "/api/v1/channels"):
+        r = client.get(path, headers={"authorization": ""})
+        assert r.status_code == 401, (path, r.status_code)
 
 
 def test_healthz(client: TestClient) -> None:
@@ -49,6 +62,8 @@ def test_site_detail_and_404(client: TestClient) -> None:
         "town-orangi-ups",
         "town-orangi-pc-01",
         "town-orangi-pc-02",
+        "town-orangi-printer",
+        "town-orangi-phone",
     }
     assert [c["id"] for c in orangi["channels"]] == ["walk-in-orangi"]
     r = client.get("/api/v1/sites/atlantis")
@@ -84,3 +99,29 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
         "/api/v1/channels",
     } <= set(spec["paths"])
     assert client.get("/docs").status_code == 200
+
+
+def test_healthz_names_a_job_that_keeps_failing(db_url: str, inventory_path, tmp_path) -> None:
+    """The real scheduler runs a job that fails run after run: /healthz says 503 and names it; once it succeeds
+    again, 200."""
+    from tests.support import wait_for
+
+    settings = load_settings(
+        database_url=db_url, inventory=inventory_path, env="test", run_scheduler=True, leader_lease_seconds=1
+    )
+    broken = {"yes": True}
+
+    def report(now) -> None:
+        if broken["yes"]:
+            raise RuntimeError("the mail relay refused us")
+
+    with TestClient(create_app(settings)) as c:
+        c.app.state.runtime.scheduler.add_job("nightly_report", report, 0.1)
+        body = wait_for("/healthz 503", lambda: (r := c.get("/healthz")).status_code == 503 and r.json())
+        assert body["status"] == "unhealthy"
+        assert (
+            "nightly_report failed" in body["checks"]["jobs"] and "the mail relay refused us" in body["checks"]["jobs"]
+        )
+        assert 'ccis_scheduler_job_consecutive_failures{job="nightly_report"}' in c.get("/metrics").text
+        broken["yes"] = False
+        wait_for("/healthz 200 again", lambda: c.get("/healthz").status_code == 200)

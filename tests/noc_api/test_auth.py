@@ -9,14 +9,14 @@ from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
 from complaint_core.roles import Actor, Role
+from noc_api.accounts.service import add_user
 from noc_api.app import create_app
-from noc_api.auth import require_roles
-from noc_api.services.accounts import add_user
+from noc_api.deps import require_roles
 from noc_api.settings import load_settings
 
 
 @pytest.fixture
-def app(db_url: str, inventory_path) -> Iterator[FastAPI]:  # noqa: ANN001
+def app(db_url: str, inventory_path) -> Iterator[FastAPI]:
     app = create_app(load_settings(database_url=db_url, inventory=inventory_path, env="test", secret_key="k" * 32))
 
     @app.get("/only-qc")

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from noc_api.accounts import service as accounts
 from noc_api.db import models as m
 from noc_api.db.engine import make_engine, make_session_factory
 from noc_api.db.migrate import pending, upgrade
 from noc_api.inventory import load_inventory, parse_inventory
 from noc_api.inventory.sync import sync_inventory
 from noc_api.security import verify_password
-from noc_api.services import accounts
 from tests.noc_api.test_inventory_validation import BASE
 
 
-def _db(url: str):  # noqa: ANN202
+def _db(url: str):
     engine = make_engine(url)
     upgrade(engine)
     return engine, make_session_factory(engine)
@@ -29,14 +29,14 @@ def test_migrations_apply_and_are_current(db_url: str) -> None:
     engine.dispose()
 
 
-def test_sqlite_runs_wal_with_foreign_keys(tmp_path) -> None:  # noqa: ANN001
+def test_sqlite_runs_wal_with_foreign_keys(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def test_shipped_inventory_syncs(db_url: str, inventory_path) -> None:  # noqa: ANN001
+def test_shipped_inventory_syncs(db_url: str, inventory_path) -> None:
     engine, sessions = _db(db_url)
     inv = load_inventory(inventory_path)
     with sessions.begin() as s:

@@ -9,15 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from noc_api.accounts.service import issue_site_token
 from noc_api.app import create_app
 from noc_api.db import noc_models as nm
-from noc_api.services.accounts import issue_site_token
 from noc_api.settings import load_settings
 from tests.noc_api.reporter import batch, device_report, heartbeat
 
 
 @pytest.fixture
-def client(db_url: str, inventory_path) -> Iterator[TestClient]:  # noqa: ANN001
+def client(db_url: str, inventory_path) -> Iterator[TestClient]:
     settings = load_settings(
         database_url=db_url, inventory=inventory_path, env="test", run_scheduler=False, max_ingest_bytes=64 * 1024
     )
@@ -41,8 +41,8 @@ def test_accepts_then_answers_duplicates_and_stores_once(client: TestClient) -> 
     assert [x["status"] for x in r.json()["results"]] == ["accepted", "accepted"]
     again = client.post("/api/v1/ingest", json=batch("town-orangi", [rep, rep]))
     assert [x["status"] for x in again.json()["results"]] == ["duplicate", "duplicate"]
-    assert _count(client, nm.ReadingRaw) == 50
-    assert _count(client, nm.ReadingLatest) == 50
+    assert _count(client, nm.Point) == 50
+    assert _count(client, nm.Series) == 50
     assert _count(client, nm.IngestReport) == 2
     with client.app.state.runtime.sessions() as s:
         agent = s.get(nm.AgentStatus, "town-orangi")
@@ -56,7 +56,7 @@ def test_clock_skew_is_corrected(client: TestClient) -> None:
     r = client.post("/api/v1/ingest", json=batch("town-orangi", [rep], clock=late))
     assert r.json()["clock_skew_seconds"] == pytest.approx(3600, abs=5)
     with client.app.state.runtime.sessions() as s:
-        row = s.scalar(select(nm.ReadingLatest))
+        row = s.scalar(select(nm.Series))
     assert abs(row.ts - datetime.now(UTC).timestamp()) < 5
 
 
@@ -88,7 +88,7 @@ def test_bad_ingest_gets_precise_errors(client: TestClient) -> None:
     ]
     huge = client.post("/api/v1/ingest", json=batch("town-orangi", big))
     assert huge.status_code == 413 and "exceeds the limit of 65536 bytes" in huge.json()["detail"]
-    assert _count(client, nm.IngestReport) == 0 and _count(client, nm.ReadingRaw) == 0
+    assert _count(client, nm.IngestReport) == 0 and _count(client, nm.Point) == 0
 
 
 def test_agent_config_with_etag(client: TestClient) -> None:

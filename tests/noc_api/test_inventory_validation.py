@@ -197,12 +197,12 @@ def test_yaml_syntax_error_has_a_line() -> None:
     assert found[0].startswith("city.yaml:") and "invalid YAML" in found[0]
 
 
-def test_missing_file(tmp_path) -> None:  # noqa: ANN001
+def test_missing_file(tmp_path) -> None:
     with pytest.raises(InventoryError, match="cannot read"):
         load_inventory(tmp_path / "nope.yaml")
 
 
-def test_shipped_inventory_models_karachi(inventory_path) -> None:  # noqa: ANN001
+def test_shipped_inventory_models_karachi(inventory_path) -> None:
     inv = load_inventory(inventory_path)
     towns = {t.name for t in inv.towns}
     assert len(towns) == 18 and {"Orangi", "Gadap", "Liaquatabad", "Bin Qasim"} <= towns
@@ -224,7 +224,7 @@ def test_shipped_inventory_models_karachi(inventory_path) -> None:  # noqa: ANN0
     assert any(c.department == "kwsb" for c in inv.categories)
 
 
-def test_cli_check_exit_codes(tmp_path, inventory_path) -> None:  # noqa: ANN001
+def test_cli_check_exit_codes(tmp_path, inventory_path) -> None:
     ok = subprocess.run(
         [sys.executable, "-m", "ccis.cli", "inventory", "check", str(inventory_path)],
         capture_output=True,

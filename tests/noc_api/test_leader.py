@@ -11,13 +11,14 @@ from pathlib import Path
 
 from noc_api.db.engine import make_engine
 from noc_api.db.migrate import upgrade
-from noc_api.scheduler import LeaderLease
+from noc_api.system.scheduler import LeaderLease
+from tests.support import wait_for
 
 WORKER = r"""
 import sys, time, os
 from noc_api.db.engine import make_engine
-from noc_api.metrics_registry import NocMetrics
-from noc_api.scheduler import JobScheduler
+from noc_api.system.metrics import NocMetrics
+from noc_api.system.scheduler import JobScheduler
 url, out = sys.argv[1], sys.argv[2]
 sched = JobScheduler(make_engine(url), NocMetrics(), lease_seconds=1.5)
 def tick(now):
@@ -35,15 +36,6 @@ def _ticks(path: Path) -> list[tuple[int, float]]:
     return [(int(a), float(b)) for a, b in (line.split() for line in path.read_text().splitlines() if line)]
 
 
-def _wait(what: str, check, seconds: float = 30) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_lease_takeover_between_two_processes(db_url: str, tmp_path: Path) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
@@ -53,7 +45,7 @@ def test_lease_takeover_between_two_processes(db_url: str, tmp_path: Path) -> No
     try:
         first = subprocess.Popen([sys.executable, "-c", WORKER, db_url, str(out)])
         procs.append(first)
-        _wait("the first process to lead", lambda: any(p == first.pid for p, _ in _ticks(out)))
+        wait_for("the first process to lead", lambda: any(p == first.pid for p, _ in _ticks(out)))
         second = subprocess.Popen([sys.executable, "-c", WORKER, db_url, str(out)])
         procs.append(second)
         time.sleep(2.0)  # the second process is up and contending
@@ -61,7 +53,7 @@ def test_lease_takeover_between_two_processes(db_url: str, tmp_path: Path) -> No
         os.kill(first.pid, signal.SIGKILL)  # dies without releasing its lease
         first.wait(timeout=10)
         died = time.time()
-        _wait("the second process to take over", lambda: any(p == second.pid for p, _ in _ticks(out)))
+        wait_for("the second process to take over", lambda: any(p == second.pid for p, _ in _ticks(out)))
         after = [t for p, t in _ticks(out) if p == second.pid]
         assert min(after) >= died, "the second ran a job while the first still led"
         assert min(after) - died >= 0.5  # it waited for the lease to expire rather than grabbing it

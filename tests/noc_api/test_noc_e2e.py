@@ -8,30 +8,18 @@ battery and its agent falls silent (the site is down, one outage, cause power).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
-from noc_api.runtime import start_runtime
-from noc_api.services.accounts import add_user, issue_site_token
+from noc_api.accounts.service import add_user, issue_site_token
+from noc_api.runtime import build
 from noc_api.settings import load_settings
-from tests.noc_api.server import Reporter, ccis_serve
+from tests.noc_api.server import Reporter
+from tests.support import ccis_serve, wait_for
 
 ORANGI = ["radio-orangi", "town-orangi-ups", "town-orangi-sw", "town-orangi-pc-01", "town-orangi-pc-02"]
 DC = ["dc-core-sw", "radio-orangi-dc"]
-
-
-def wait_for(what: str, check: Callable[[], object], seconds: float = 45) -> object:
-    """Poll ``check`` until it returns something true (bounded); fail naming ``what``."""
-    deadline = time.monotonic() + seconds
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
 def test_outages_end_to_end(db_url: str, inventory_path: Path, tmp_path: Path) -> None:
@@ -47,7 +35,7 @@ def test_outages_end_to_end(db_url: str, inventory_path: Path, tmp_path: Path) -
         "CCIS_SSE_POLL_SECONDS": "0.3",
     }
     settings = load_settings(**{k.removeprefix("CCIS_").lower(): v for k, v in env.items()})
-    rt = start_runtime(settings)
+    rt = build(settings)
     with rt.sessions.begin() as s:
         tokens = {site: issue_site_token(s, site) for site in ("town-orangi", "dc-civic")}
         add_user(s, username="noc.e2e", password="noc password 1", role="noc")
@@ -76,8 +64,9 @@ def test_outages_end_to_end(db_url: str, inventory_path: Path, tmp_path: Path) -
         try:
             wait_for("Orangi up", lambda: site("town-orangi")["state"] == "up")
             assert open_outages() == []
-            # 1. The radio link drops at the data-centre end.
+            # 1. The radio link drops at the data-centre end: the town behind it falls silent.
             link["up"] = False
+            town.paused.set()
             outage = wait_for("a link outage", lambda: [o for o in open_outages() if o["cause"] == "link"])
             assert len(open_outages()) == 1, open_outages()
             o = outage[0]
@@ -89,6 +78,7 @@ def test_outages_end_to_end(db_url: str, inventory_path: Path, tmp_path: Path) -
             assert states["town-orangi-pc-01"] == ("unreachable", "radio-orangi-dc")
             # 2. It recovers: after the hold-down the outage closes with its duration.
             link["up"] = True
+            town.paused.clear()
             closed = wait_for(
                 "the link outage closed",
                 lambda: [x for x in staff.get("/api/v1/noc/outages").json() if x["id"] == o["id"] and x["ended_at"]],

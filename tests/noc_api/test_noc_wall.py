@@ -1,5 +1,5 @@
 """The NOC wall in headless Chromium: a site turns red live (Server-Sent Events) when its link drops, and the
-engineer acknowledges the outage's alert from the wall."""
+engineer acknowledges the outage's alert from the wall with a comment."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import sync_playwright
 
-from noc_api.runtime import start_runtime
-from noc_api.services.accounts import add_user, issue_site_token
+from noc_api.accounts.service import add_user, issue_site_token
+from noc_api.runtime import build
 from noc_api.settings import load_settings
 from tests.noc_api.reporter import batch, device_report, heartbeat
-from tests.noc_api.server import ccis_serve
+from tests.support import ccis_serve
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -33,7 +33,7 @@ def test_site_turns_red_on_the_wall(inventory_path: Path, tmp_path: Path) -> Non
         "CCIS_HEALTH_INTERVAL_SECONDS": "0.3",
         "CCIS_SSE_POLL_SECONDS": "0.3",
     }
-    rt = start_runtime(load_settings(**{k.removeprefix("CCIS_").lower(): v for k, v in env.items()}))
+    rt = build(load_settings(**{k.removeprefix("CCIS_").lower(): v for k, v in env.items()}))
     with rt.sessions.begin() as s:
         token = issue_site_token(s, "dc-civic")
         add_user(s, username="wall.noc", password="wall password 1", role="noc")
@@ -60,14 +60,17 @@ def test_site_turns_red_on_the_wall(inventory_path: Path, tmp_path: Path) -> Non
                 "/api/v1/ingest", json=batch("dc-civic", [device_report("dc-civic", "radio-orangi-dc", "down", down)])
             )
             assert r.status_code == 200
-            page.wait_for_selector("#site-town-orangi.down", timeout=20000)  # live, without reloading
+            page.wait_for_selector("#site-town-orangi[data-state=down]", timeout=20000)  # live, without reloading
+            assert page.text_content("#site-town-orangi .words") == "down"  # in words as well as colour
             color = page.eval_on_selector("#site-town-orangi", "e => getComputedStyle(e).backgroundColor")
-            assert color == "rgb(238, 51, 51)"
-            assert "radio-orangi-dc" in page.inner_text("#outages")
+            assert color == "rgb(179, 38, 30)"
+            page.wait_for_selector("#outages:has-text('Orangi link, data-centre end')", timeout=20000)
             # The shipped rules fire on the outage; the engineer acknowledges it from the wall.
-            page.wait_for_selector("#alerts button:text('Acknowledge')", timeout=20000)
-            page.click("#alerts button:text('Acknowledge')")
-            page.wait_for_selector("#alerts .acked:text('acknowledged by wall.noc')", timeout=20000)
+            page.wait_for_selector("#problems .ack-form button", timeout=20000)
+            page.fill("#problems .ack-form input[name=comment]", "radio team on the way")
+            page.click("#problems .ack-form button")
+            page.wait_for_selector("#problems .acked:text('acknowledged by wall.noc')", timeout=20000)
+            assert "radio team on the way" in page.inner_text("#problems")
             acked = page.request.get(url + "/api/v1/alerts?state=firing").json()
             assert any(a["acked_by"] == "wall.noc" for a in acked)
         finally:

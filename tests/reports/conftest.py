@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from noc_api.runtime import Runtime, start_runtime
+from noc_api.runtime import Runtime, build
 from noc_api.settings import load_settings
 
 
 @pytest.fixture
 def runtime(db_url: str, inventory_path: Path, tmp_path: Path) -> Iterator[Runtime]:
-    rt = start_runtime(
+    rt = build(
         load_settings(
             database_url=db_url,
             inventory=inventory_path,

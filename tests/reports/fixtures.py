@@ -56,6 +56,7 @@ def complaint(
         due_at=due,
         updated_at=resolved or registered,
         resolved_at=resolved,
+        closed_at=(resolved or registered) if status == "rejected" else None,
         created_by="fixture",
         version=1,
     )

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from noc_api.accounts.service import add_user
 from noc_api.app import create_app
+from noc_api.reports.service import mis_report
 from noc_api.runtime import Runtime
-from noc_api.services.accounts import add_user
-from noc_api.services.reports import mis_report
 from tests.reports.fixtures import local, may_2026
 
 NOW = local(6, 2, 9)
@@ -30,7 +30,7 @@ def may(runtime: Runtime) -> None:
 
 def test_monthly_numbers_match_the_hand_count(runtime: Runtime) -> None:
     with runtime.sessions() as s:
-        d = mis_report(s, runtime, kind="monthly", day=date(2026, 5, 15), now=NOW)
+        d = mis_report(s, runtime.inventory, runtime.topology, kind="monthly", day=date(2026, 5, 15), now=NOW)
     assert d["period"]["label"] == "May 2026" and d["period"]["start"] == "2026-04-30T19:00:00+00:00"
     o = d["overall"]
     assert (o["received"], o["resolved"], o["on_time"], o["pending"], o["overdue"], o["reopened"], o["rejected"]) == (
@@ -56,14 +56,14 @@ def test_monthly_numbers_match_the_hand_count(runtime: Runtime) -> None:
     assert d["aging"] == [
         {"key": "city", "0-3 days": 1, "4-7 days": 0, "8-15 days": 1, "16-30 days": 0, "> 30 days": 0}
     ]
-    assert d["top_categories"][0] == {"category": "roads", "received": 2}
+    assert d["top_categories"][0] == {"category": "roads", "name": "Roads and potholes", "received": 2}
     # The previous period is April: the 96 Orangi walk-ins and c6.
     assert d["previous"]["received"] == 97
 
 
 def test_uptime_beside_throughput(runtime: Runtime) -> None:
     with runtime.sessions() as s:
-        d = mis_report(s, runtime, kind="monthly", day=date(2026, 5, 1), now=NOW)
+        d = mis_report(s, runtime.inventory, runtime.topology, kind="monthly", day=date(2026, 5, 1), now=NOW)
     ch = {r["channel"]: r for r in d["uptime_throughput"]}
     orangi, lyari, gadap = ch["walk-in-orangi"], ch["walk-in-lyari"], ch["walk-in-gadap"]
     assert orangi["uptime_percent"] == 99.283 and orangi["downtime_minutes"] == 320.0
@@ -77,7 +77,14 @@ def test_uptime_beside_throughput(runtime: Runtime) -> None:
         "Orangi walk-in counter was down 5 h 20 min (power), about 16 walk-in complaints not received." in d["stories"]
     )
     assert d["restore_times"] == [
-        {"town": "orangi", "cause": "power", "outages": 1, "avg_restore_minutes": 320.0, "max_restore_minutes": 320.0}
+        {
+            "town": "orangi",
+            "town_name": "Orangi",
+            "cause": "power",
+            "outages": 1,
+            "avg_restore_minutes": 320.0,
+            "max_restore_minutes": 320.0,
+        }
     ]
 
 
@@ -122,3 +129,27 @@ def test_public_service_delivery_page_and_pdf(runtime: Runtime) -> None:
         assert c.get("/public/service-delivery", params={"month": "May"}).status_code == 422
         pdf = c.get("/public/service-delivery.pdf", params={"month": "2026-05"})
         assert pdf.status_code == 200 and PdfReader(io.BytesIO(pdf.content)).pages
+
+
+def test_the_quicker_arithmetic_gives_the_plain_answer(runtime: Runtime) -> None:
+    """The period before, grouped by channel alone, sums to the city total of the full cube; the percentiles
+    taken from sorted values equal statistics.quantiles' (inclusive) to the last bit."""
+    import random
+    from statistics import quantiles
+    from zoneinfo import ZoneInfo
+
+    from complaint_core.services import figures
+    from noc_api.reports import complaints as cr
+    from noc_api.reports.periods import period_bounds
+
+    start, end, _ = period_bounds("monthly", date(2026, 4, 15), ZoneInfo("Asia/Karachi"))
+    with runtime.sessions() as s:
+        full, _ = cr.split_internal(figures.cube(s, start=start, end=end, now=NOW, backlog=False))
+        narrow, _ = cr.split_internal(figures.cube(s, start=start, end=end, now=NOW, backlog=False, by=("channel",)))
+    assert cr.breakdown(narrow, [], "city") == cr.breakdown(full, [], "city")
+    assert cr.breakdown(full, [], "city")[0]["received"] == 97
+    rng = random.Random(17)
+    for n in [*range(2, 40), 1000]:
+        values = sorted(rng.uniform(0, 500_000) for _ in range(n))
+        plain = quantiles(values, n=100, method="inclusive")
+        assert (cr._pct(values, 50), cr._pct(values, 90)) == (plain[49], plain[89])

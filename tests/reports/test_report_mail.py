@@ -6,9 +6,9 @@ import email
 from email import policy
 from pathlib import Path
 
-from noc_api.runtime import start_runtime
-from noc_api.services.accounts import add_user
-from noc_api.services.report_mail import last_complete_periods, send_scheduled_reports, smtp_send
+from noc_api.accounts.service import add_user
+from noc_api.reports.mail import last_complete_periods, send_scheduled_reports, smtp_send
+from noc_api.runtime import build
 from noc_api.settings import load_settings
 from tests.alerting.conftest import smtp  # noqa: F401  (the real aiosmtpd fixture)
 from tests.reports.fixtures import KHI, local, may_2026
@@ -23,9 +23,9 @@ def test_periods_are_local_and_complete() -> None:
     ]
 
 
-def test_reports_mailed_once_with_attachments(db_url: str, inventory_path: Path, tmp_path: Path, smtp) -> None:  # noqa: ANN001, F811
+def test_reports_mailed_once_with_attachments(db_url: str, inventory_path: Path, tmp_path: Path, smtp) -> None:  # noqa: F811
     inbox, port = smtp
-    rt = start_runtime(
+    rt = build(
         load_settings(
             database_url=db_url,
             inventory=inventory_path,
@@ -54,11 +54,13 @@ def test_reports_mailed_once_with_attachments(db_url: str, inventory_path: Path,
             add_user(s, username="no.mail", password="no mail password", role="senior_director")
         now = local(6, 1, 6)
         with rt.sessions.begin() as s:
-            sent = send_scheduled_reports(s, rt, now, smtp_send)
+            sent = send_scheduled_reports(s, rt.settings, rt.inventory, rt.topology, now, smtp_send)
         # Mayor's office: daily, weekly, monthly; department head: weekly, monthly; no e-mail, no mail.
         assert sent == 5 and len(inbox.mails) == 5
         with rt.sessions.begin() as s:
-            assert send_scheduled_reports(s, rt, now, smtp_send) == 0  # a second run mails nothing again
+            assert (
+                send_scheduled_reports(s, rt.settings, rt.inventory, rt.topology, now, smtp_send) == 0
+            )  # a second run mails nothing again
         monthly = [m for m in inbox.mails if b"monthly report" in m.content and b"mayor@" in m.content]
         msg = email.message_from_bytes(monthly[0].content, policy=policy.default)
         assert msg["Subject"] == "CCIS monthly report — May 2026"

@@ -11,10 +11,10 @@ from complaint_core.adapters.orm import ComplaintEvent, ComplaintRow
 from complaint_core.lifecycle import Command
 from complaint_core.roles import Actor
 from complaint_core.services.actions import act
+from noc_api.complaints.directory import core_config
 from noc_api.db.ticket_models import OutageTicket
 from noc_api.health.model import Cause, HealthSnapshot, Outage, OutageEvent, OutageEventKind, Scope
 from noc_api.runtime import Runtime
-from noc_api.services.complaints import core_config
 from noc_api.tickets.bridge import TicketBridge
 from noc_api.tickets.policy import TicketPolicy
 
@@ -60,7 +60,7 @@ def history(rt: Runtime, tracking: str) -> list[tuple[str, str | None, str | Non
 
 
 def test_site_outage_raises_one_ticket_that_follows_it(runtime: Runtime) -> None:
-    bridge = TicketBridge(runtime, TicketPolicy())
+    bridge = TicketBridge(runtime.desk, runtime.device_kinds, TicketPolicy())
     o = orangi()
     sweep(runtime, bridge, T0, [OutageEvent(OutageEventKind.OPENED, o, T0)], [o])
     for k in range(1, 4):  # later sweeps with the outage still open add nothing
@@ -86,11 +86,12 @@ def test_site_outage_raises_one_ticket_that_follows_it(runtime: Runtime) -> None
     actions = [a for a, _, _ in history(runtime, t.tracking_number)]
     assert actions[:2] == ["register", "assign"] and actions[-2:] == ["start", "resolve"]
     resolution = history(runtime, t.tracking_number)[-1][2]
-    assert "2 h 28 min" in resolution and "cause link" in resolution and "296 channel-minutes" in resolution
+    assert "after 2 h 28 min" in resolution and "cause link" in resolution
+    assert "walk-in-orangi, walk-in-kbca down 2 h 28 min each (4 h 56 min of channel downtime)" in resolution
 
 
 def test_flapping_site_reuses_its_ticket(runtime: Runtime) -> None:
-    bridge = TicketBridge(runtime, TicketPolicy(reuse_minutes=30))
+    bridge = TicketBridge(runtime.desk, runtime.device_kinds, TicketPolicy(reuse_minutes=30))
     first = orangi(1)
     sweep(runtime, bridge, T0, [OutageEvent(OutageEventKind.OPENED, first, T0)], [first])
     end = T0 + timedelta(minutes=3)
@@ -110,7 +111,7 @@ def test_flapping_site_reuses_its_ticket(runtime: Runtime) -> None:
 
 
 def test_ticket_closed_by_hand_during_the_outage_is_reopened(runtime: Runtime) -> None:
-    bridge = TicketBridge(runtime, TicketPolicy())
+    bridge = TicketBridge(runtime.desk, runtime.device_kinds, TicketPolicy())
     o = orangi()
     sweep(runtime, bridge, T0, [OutageEvent(OutageEventKind.OPENED, o, T0)], [o])
     [t] = tickets(runtime)
@@ -133,20 +134,32 @@ def test_ticket_closed_by_hand_during_the_outage_is_reopened(runtime: Runtime) -
 
 def test_restart_mid_outage_creates_no_duplicate_and_catches_up(runtime: Runtime) -> None:
     o = orangi()
-    sweep(runtime, TicketBridge(runtime, TicketPolicy()), T0, [OutageEvent(OutageEventKind.OPENED, o, T0)], [o])
+    sweep(
+        runtime,
+        TicketBridge(runtime.desk, runtime.device_kinds, TicketPolicy()),
+        T0,
+        [OutageEvent(OutageEventKind.OPENED, o, T0)],
+        [o],
+    )
     # A new process: a new bridge sees the persisted open outage, with no event.
-    sweep(runtime, TicketBridge(runtime, TicketPolicy()), T0 + timedelta(minutes=1), [], [o])
+    sweep(runtime, TicketBridge(runtime.desk, runtime.device_kinds, TicketPolicy()), T0 + timedelta(minutes=1), [], [o])
     assert len(tickets(runtime)) == 1
     # An outage persisted before the bridge existed still gets its ticket on the next sweep.
     older = orangi(
         7, subject_id="town-gadap", site_id="town-gadap", town_id="gadap", cause=Cause.LINK, channels=("walk-in-gadap",)
     )
-    sweep(runtime, TicketBridge(runtime, TicketPolicy()), T0 + timedelta(minutes=2), [], [o, older])
+    sweep(
+        runtime,
+        TicketBridge(runtime.desk, runtime.device_kinds, TicketPolicy()),
+        T0 + timedelta(minutes=2),
+        [],
+        [o, older],
+    )
     assert [(t.town_id, t.category_id) for t in tickets(runtime)] == [("orangi", "noc-power"), ("gadap", "noc-link")]
 
 
 def test_policy_decides_what_raises_tickets(runtime: Runtime) -> None:
-    bridge = TicketBridge(runtime, TicketPolicy())
+    bridge = TicketBridge(runtime.desk, runtime.device_kinds, TicketPolicy())
     pc = orangi(
         1,
         scope=Scope.DEVICE,
@@ -168,7 +181,7 @@ def test_policy_decides_what_raises_tickets(runtime: Runtime) -> None:
     events = [OutageEvent(OutageEventKind.OPENED, x, T0) for x in (pc, radio, planned)]
     sweep(runtime, bridge, T0, events, [pc, radio, planned])
     assert [t.category_id for t in tickets(runtime)] == ["noc-link"]
-    only_sites = TicketBridge(runtime, TicketPolicy(scopes=frozenset({Scope.SITE})))
+    only_sites = TicketBridge(runtime.desk, runtime.device_kinds, TicketPolicy(scopes=frozenset({Scope.SITE})))
     other = orangi(
         4,
         scope=Scope.DEVICE,

@@ -16,7 +16,7 @@ T = NOW.timestamp()
 GRACE = 30.0
 
 
-def all_up(topo, at: float = T, **status: str) -> Inputs:  # noqa: ANN001
+def all_up(topo, at: float = T, **status: str) -> Inputs:
     """Every device reported up just before ``at``, except those given."""
     obs = {d: Observation(status.get(d.replace("-", "_"), "up"), None, at - 5) for d in topo.devices}
     return Inputs(observations=obs, last_heard={s: at - 5 for s in topo.sites})
@@ -58,6 +58,7 @@ def test_redundant_links_any_of() -> None:
     ev = evaluate(topo, inputs, T, GRACE)
     assert ev.devices["radio-town1"].state == State.UP  # the access point still serves the town
     inputs.link_down.add("dc-ap")
+    inputs.last_heard["town1"] = T - 120  # with both links down the town falls silent
     ev = evaluate(topo, inputs, T, GRACE)
     assert ev.devices["radio-town1"].state == State.UNREACHABLE
     assert ev.devices["town1-pc-1"].root_cause == "radio-town1-dc"
@@ -93,8 +94,9 @@ def test_silence_inside_grace_is_not_down() -> None:
 
 def test_flapping_inside_hold_down_continues_the_outage() -> None:
     topo = city(towns=1)
-    down = all_up(topo, T + 200)  # every site heard recently throughout
+    down = all_up(topo, T + 200)  # every site heard recently throughout, except the town cut off
     down.link_down.add("radio-town1-dc")
+    down.last_heard["town1"] = T - 100
     up = all_up(topo, T + 200)
     opened = plan_outages(topo, evaluate(topo, down, T, GRACE), [], {}, NOW, 60).opened[0]
     tracked = [Tracked(opened.__class__(**{**opened.__dict__, "id": 7}))]
@@ -117,6 +119,7 @@ def test_maintenance_shows_unknown_and_flags_the_outage() -> None:
     topo = city(towns=1)
     inputs = all_up(topo)
     inputs.link_down.add("radio-town1-dc")
+    inputs.last_heard["town1"] = T - 100
     inputs.maintenance.add("radio-town1-dc")
     ev = evaluate(topo, inputs, T, GRACE)
     assert ev.devices["radio-town1-dc"].state == State.UNKNOWN
@@ -128,7 +131,9 @@ def test_maintenance_shows_unknown_and_flags_the_outage() -> None:
 
 def test_dc_core_failure_is_one_outage_naming_every_town() -> None:
     topo = city(towns=5)
-    inputs = all_up(topo, dc_core="unreachable")
+    # The core switch dies: the data-centre agent no longer reaches the radios behind it either.
+    dead = {f"radio_town{i}_dc": "unreachable" for i in range(1, 6)} | {"dc_ap": "unreachable"}
+    inputs = all_up(topo, dc_core="unreachable", **dead)
     for i in range(1, 6):
         inputs.last_heard[f"town{i}"] = T - 100
     ev = evaluate(topo, inputs, T, GRACE)
@@ -141,10 +146,60 @@ def test_dc_core_failure_is_one_outage_naming_every_town() -> None:
 
 def test_ups_down_takes_town_devices_behind_it() -> None:
     topo = city(towns=1)
-    ev = evaluate(topo, all_up(topo, town1_ups="down"), T, GRACE)
+    dark = {"town1_sw": "unreachable"} | {f"town1_pc_{n}": "unreachable" for n in range(1, 8)}
+    ev = evaluate(topo, all_up(topo, town1_ups="down", **dark), T, GRACE)
     assert ev.devices["town1-sw"].root_cause == "town1-ups"
     plan = plan_outages(topo, ev, [], {}, NOW, 60)
     assert [(o.subject_id, o.cause) for o in plan.opened] == [("town1-ups", Cause.POWER)]
+
+
+def test_own_fresh_reading_beats_the_parents_and_proves_the_parent_works() -> None:
+    """The UPS's management card stops answering; the switch and PCs it powers answer: no power cut."""
+    topo = city(towns=1)
+    ev = evaluate(topo, all_up(topo, town1_ups="unreachable"), T, GRACE)
+    assert ev.devices["town1-sw"].state == State.UP and ev.devices["town1-sw"].root_cause is None
+    assert ev.devices["town1-pc-1"].state == State.UP
+    ups = ev.devices["town1-ups"]
+    assert ups.state == State.DEGRADED and "town1-sw behind it is up" in ups.reason
+    assert ev.channels["walk-in-town1"].state == State.UP
+    assert plan_outages(topo, ev, [], {}, NOW, 60).opened == []
+
+
+def test_stale_or_failed_own_reading_is_judged_behind_the_parent() -> None:
+    topo = city(towns=1)
+    dark = {f"town1_pc_{n}": "unreachable" for n in range(2, 8)}
+    inputs = all_up(topo, town1_ups="down", town1_sw="unreachable", **dark)
+    # pc-1's reading is older than two collection intervals plus the grace period: it no longer counts.
+    inputs.observations["town1-pc-1"] = Observation("up", None, T - (2 * 30 + GRACE) - 1)
+    ev = evaluate(topo, inputs, T, GRACE)
+    assert ev.devices["town1-pc-1"].state == State.UNREACHABLE and ev.devices["town1-pc-1"].root_cause == "town1-ups"
+    assert ev.devices["town1-pc-2"].root_cause == "town1-ups"  # its own poll failed
+    # pc-2 answers after all: its own reading decides, and it shows the switch and the UPS work.
+    inputs.observations["town1-pc-2"] = Observation("up", None, T - 1)
+    ev = evaluate(topo, inputs, T, GRACE)
+    assert ev.devices["town1-pc-2"].state == State.UP
+    assert ev.devices["town1-sw"].state == State.DEGRADED and ev.devices["town1-ups"].state == State.DEGRADED
+
+
+def test_a_heard_site_proves_its_uplink_passes_traffic() -> None:
+    topo = city(towns=1)
+    inputs = all_up(topo, radio_town1_dc="unreachable")
+    ev = evaluate(topo, inputs, T, GRACE)
+    assert ev.devices["radio-town1-dc"].state == State.DEGRADED and ev.sites["town1"].state == State.UP
+    inputs.last_heard["town1"] = T - 31  # now the town is silent too: the link is down
+    ev = evaluate(topo, inputs, T, GRACE)
+    assert ev.devices["radio-town1-dc"].state == State.DOWN and ev.sites["town1"].root_cause == "radio-town1-dc"
+
+
+def test_a_silent_site_is_down_since_it_was_last_heard() -> None:
+    topo = city(towns=1)
+    inputs = all_up(topo)
+    inputs.last_heard["town1"] = T - 101
+    ev = evaluate(topo, inputs, T, GRACE)
+    assert ev.sites["town1"].since == T - 101 and ev.devices["town1-sw"].since == T - 101
+    assert ev.channels["walk-in-town1"].since == T - 101
+    [o] = plan_outages(topo, ev, [], {}, NOW, 60).opened
+    assert o.started_at == NOW - timedelta(seconds=101)
 
 
 def test_channel_never_heard_from_is_unknown_not_down() -> None:

@@ -1,0 +1,1 @@
+"""CCIS server: the NOC and the complaint desk, one feature package each."""

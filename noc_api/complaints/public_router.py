@@ -1,0 +1,113 @@
+"""Public complaint API (no login): lodge, status by number + phone digits, reopen, rate, subscribe.
+
+The tracking page is noc_api/web/track.py; it goes through the same public guard."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+
+from complaint_core.roles import Actor
+from noc_api.complaints import service as svc
+from noc_api.complaints.responses import (
+    ConfirmedOut,
+    PublicRegisteredOut,
+    PublicStatusOut,
+    RatedOut,
+    ReopenOut,
+    SubscriptionOut,
+)
+from noc_api.complaints.schemas import ConfirmIn, FeedbackIn, PublicRegisterIn, ReopenIn, SubscriptionIn
+from noc_api.deps import DeskDep, RuntimeDep, SessionDep
+from noc_api.params import IdempotencyKey
+
+router = APIRouter(tags=["public"])
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/api/v1/public/complaints",
+    status_code=201,
+    responses={200: {"model": PublicRegisteredOut, "description": "Sent before"}},
+)
+def lodge(
+    body: PublicRegisterIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    desk: DeskDep,
+    rt: RuntimeDep,
+    key: IdempotencyKey = None,
+) -> PublicRegisteredOut:
+    """The citizen's web complaint form: no login; name, phone, category and description are required.
+    Resent with the same `Idempotency-Key`, it answers 200 with the first registration."""
+    rt.public_guard.admit(_address(request), lodging=True)
+    out, replayed = svc.public_register(session, desk, body.as_raw(), key, "public:" + _address(request))
+    if replayed:
+        response.status_code = 200
+    return out
+
+
+@router.get("/api/v1/public/complaints/{tracking}")
+def status(
+    tracking: str,
+    request: Request,
+    session: SessionDep,
+    desk: DeskDep,
+    rt: RuntimeDep,
+    phone: Annotated[str, Query(min_length=4, max_length=20)],
+) -> PublicStatusOut:
+    """Status, history, promised date and the reasons given (rejection, delay, public notes), in the city's zone;
+    ``phone`` is the last 4 digits of the citizen's phone (five wrong tries close the number for an hour)."""
+    rt.public_guard.admit(_address(request))
+    seen = rt.public_guard.verified(tracking, lambda: svc.public_status(session, desk, tracking, phone))
+    return PublicStatusOut.model_validate(seen)
+
+
+@router.post("/api/v1/public/complaints/{tracking}/reopen")
+def reopen(
+    tracking: str, body: ReopenIn, request: Request, session: SessionDep, desk: DeskDep, rt: RuntimeDep
+) -> ReopenOut:
+    """Reopen a resolved complaint, or one closed lately (twice at most; the second goes to an escalation officer)."""
+    rt.public_guard.admit(_address(request))
+    return ReopenOut.model_validate(
+        rt.public_guard.verified(
+            tracking, lambda: svc.public_reopen(session, desk, tracking, body.phone_last4, body.words)
+        )
+    )
+
+
+@router.post("/api/v1/public/complaints/{tracking}/feedback")
+def rate(
+    tracking: str, body: FeedbackIn, request: Request, session: SessionDep, desk: DeskDep, rt: RuntimeDep
+) -> RatedOut:
+    """Rate the resolution 1-5 (phone digits or the signed SMS link); 1-2 opens an appeal."""
+    rt.public_guard.admit(_address(request))
+    return RatedOut.model_validate(
+        rt.public_guard.verified(tracking, lambda: svc.public_feedback(session, desk, tracking, body))
+    )
+
+
+@router.post("/api/v1/public/subscriptions", status_code=201)
+def subscribe(
+    body: SubscriptionIn, request: Request, session: SessionDep, desk: DeskDep, rt: RuntimeDep
+) -> SubscriptionOut:
+    """A citizen subscribes to ward/town/category notices (Pune's ward notifications)."""
+    rt.public_guard.admit(_address(request))
+    citizen = Actor(kind="citizen", name="citizen")
+    return SubscriptionOut.model_validate(svc.add_subscription(session, citizen, body, desk))
+
+
+@router.post("/api/v1/public/subscriptions/confirm")
+def confirm_subscription(
+    body: ConfirmIn, request: Request, session: SessionDep, desk: DeskDep, rt: RuntimeDep
+) -> ConfirmedOut:
+    """The owner of the address confirms with the link's token; nothing is sent to an unconfirmed address."""
+    rt.public_guard.admit(_address(request))
+    if not svc.confirm_subscription(session, desk, body.token):
+        raise HTTPException(400, "the confirmation link is wrong or has expired: subscribe again")
+    return ConfirmedOut(confirmed=True)

@@ -1,1 +1,0 @@
-"""HTTP routers: parse input, call one service, map domain errors to HTTP."""

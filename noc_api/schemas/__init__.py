@@ -1,1 +1,0 @@
-"""Pydantic shapes of the HTTP API."""

@@ -1,1 +1,0 @@
-"""Use cases of the server: take plain arguments and a session, never an HTTP request."""
