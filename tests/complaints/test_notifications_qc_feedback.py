@@ -9,6 +9,7 @@ import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -67,7 +68,8 @@ def test_sms_and_email_at_registration_and_resolution(peers_env) -> None:
     assert (run.sent, run.retried, run.failed) == (3, 0, 0)
     assert sms == [{"to": "+923001234567", "text": sms[0]["text"]}]
     assert c["tracking_number"] in sms[0]["text"] and "Garbage collection" in sms[0]["text"]
-    assert f"{datetime.fromisoformat(c['due_at']):%d %b %Y}" in sms[0]["text"]
+    due = datetime.fromisoformat(c["due_at"]).astimezone(ZoneInfo("Asia/Karachi"))  # the citizen's clock, not UTC
+    assert f"{due:%d %b %Y %H:%M} PKT" in sms[0]["text"]
     rcpts = sorted(r for _, tos, _ in inbox.messages for r in tos)
     assert rcpts == ["ayesha@example.pk", "ward-watch@example.pk"]
     assert any(c["tracking_number"] in body for _, _, body in inbox.messages)

@@ -303,5 +303,18 @@ def test_phone_width_and_accessibility_of_every_console_page(console, noc) -> No
     expect(p.locator("#timeline")).to_contain_text("Outage over")
     v.check_a11y()
     v.shot("noc-outage-375")
+    # Who is called: the shipped routing's groups, on duty now by Karachi's shift, and each chain's next steps.
+    v.go("/noc/oncall")
+    expect(p.locator("#oncall-network")).to_contain_text("noc-desk")  # on both network shifts
+    expect(p.locator("#oncall-power")).to_contain_text("power-eng")
+    expect(p.locator("#chain-network-critical")).to_contain_text("noc-lead")
+    expect(p.locator("#chain-network-critical li").last).to_contain_text("it-head")
+    # What was sent: Orangi's outage (the earlier tests) was told to the network on-call, each row with its result.
+    v.go("/noc/notifications")
+    rows = p.locator("#notifications tbody tr")
+    expect(rows.first).to_be_visible()
+    expect(p.locator("#notifications")).to_contain_text("noc-desk")
+    states = p.locator("#notifications tbody tr td:nth-child(4)").all_inner_texts()
+    assert states and set(states) <= {"pending", "sent", "failed"}, states  # each row's result, in words
     v.go("/noc")
     v.shot("noc-wall-375")

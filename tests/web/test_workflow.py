@@ -124,3 +124,33 @@ def test_reopened_twice_by_the_citizen_reaches_the_escalation_officer(visitor, s
     expect(esc.page.locator("main")).to_contain_text("Reopened")
     _act(esc, number, "resolve", "Visited with the town head; daily lifting scheduled")
     expect(esc.page.locator("h1 .status")).to_have_text("Resolved")
+
+
+def test_gro_corrects_the_citizens_details_and_a_stale_form_is_refused(visitor, site) -> None:
+    agent = visitor()
+    agent.login("asma.agent")
+    number = _register(agent, site, "Garbage heap behind the school")
+    gro, other = visitor(), visitor()
+    gro.login("gul.gro")
+    other.login("gul.gro")  # the same complaint open in a second tab, before the first one saves
+    other.go(f"/complaints/{number}")
+    gro.go(f"/complaints/{number}")
+    gro.page.locator("#edit").evaluate("f => f.closest('details').open = true")
+    gro.page.fill("#edit-address", "Street 4, near Government Boys School")
+    gro.page.fill("#edit-ward", "Orangi UC-5")
+    gro.check_a11y()
+    gro.page.click("#edit button[type=submit]")
+    expect(gro.page.locator(".flash")).to_contain_text("Saved.")
+    expect(gro.page.locator("#edit-address")).to_have_value("Street 4, near Government Boys School")
+    expect(gro.page.locator("#history")).to_contain_text("Gul Mohammad")
+    # The second tab still holds the old version: its save is refused, and what the first saved stays.
+    other.page.locator("#edit").evaluate("f => f.closest('details').open = true")
+    other.page.fill("#edit-citizen_name", "Rukhsana B.")
+    other.page.click("#edit button[type=submit]")
+    expect(other.page.locator(".flash")).to_contain_text("Not saved:")
+    expect(other.page.locator("#edit-citizen_name")).to_have_value("Rukhsana Bibi")
+    expect(other.page.locator("#edit-ward")).to_have_value("Orangi UC-5")
+    # Nothing to change is said so, not recorded.
+    gro.page.locator("#edit").evaluate("f => f.closest('details').open = true")
+    gro.page.click("#edit button[type=submit]")
+    expect(gro.page.locator(".flash")).to_contain_text("Nothing changed.")
