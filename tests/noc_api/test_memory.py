@@ -8,7 +8,9 @@ import sys
 
 from tests.support import ROOT
 
-PROBE = "from noc_api.system.memory import bound_malloc_arenas as b; import os; print(b(), os.environ['MALLOC_ARENA_MAX'])"
+PROBE = (
+    "import os; from noc_api.system.memory import bound_malloc_arenas as b; print(b(), os.environ['MALLOC_ARENA_MAX'])"
+)
 
 
 def _probe(**env: str) -> str:
