@@ -15,9 +15,6 @@ def _settings():  # noqa: ANN202
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from noc_api.system.memory import bound_malloc_arenas
-
-    bound_malloc_arenas()  # before any thread starts: RSS stays level under steady load (see the module)
     import uvicorn
 
     from noc_api.app import create_app

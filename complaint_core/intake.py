@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,45 @@ def check_photo(name: str, data: bytes, max_bytes: int) -> list[tuple[str, str]]
     return []
 
 
+# The stored columns' sizes (adapters/orm.py): a longer value is the citizen's or the client's mistake, told as
+# such, never a database error.
+TEXT_LIMITS = {"citizen_name": 200, "email": 200, "address": 300, "ward": 100}
+CHANNEL_DATA_MAX_DEPTH = 4  # a channel's own fields (caller number, call reference, counter): flat in practice
+CHANNEL_DATA_MAX_BYTES = 8192
+
+
+def channel_data_problem(data: object) -> str | None:
+    """Why ``data`` cannot be a complaint's channel_data (stored with it and read back on every view), if it cannot:
+    an object, nested at most CHANNEL_DATA_MAX_DEPTH deep, at most CHANNEL_DATA_MAX_BYTES as JSON."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        return "must be an object"
+    level: list[dict | list] = [data]
+    depth = 0
+    while level:  # breadth first, so a 900-deep value costs no recursion
+        depth += 1
+        if depth > CHANNEL_DATA_MAX_DEPTH:
+            return f"nested more than {CHANNEL_DATA_MAX_DEPTH} deep"
+        level = [v for node in level for v in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(v, dict | list)]  # fmt: skip
+    try:
+        size = len(json.dumps(data, allow_nan=False, default=str).encode())
+    except ValueError:
+        return "numbers must be finite"
+    if size > CHANNEL_DATA_MAX_BYTES:
+        return f"{size} bytes as JSON is over the limit of {CHANNEL_DATA_MAX_BYTES}"
+    return None
+
+
+def size_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The fields of a registration (raw, or an Intake's) over the sizes CCIS stores."""
+    found = [(name, f"at most {most} characters") for name, most in TEXT_LIMITS.items()
+             if isinstance(values.get(name), str) and len(values[name]) > most]  # fmt: skip
+    problem = channel_data_problem(values.get("channel_data"))
+    return found + ([("channel_data", problem)] if problem else [])
+
+
 @dataclass
 class Intake:
     """A registration, normalised."""
@@ -95,6 +135,9 @@ def validate_intake(raw: dict[str, Any], *, max_photo_bytes: int, default_region
             errors.append((name, "required"))
     if len(text.get("description") or "") > 4000:
         errors.append(("description", "at most 4000 characters"))
+    errors += size_problems(text)
+    if any(name == "channel_data" for name, _ in errors):
+        raise InvalidInput(errors)  # nothing below may read a value this big or deep
     extra = dict(raw.get("channel_data") or {})
     for name in CHANNEL_FIELDS[channel]:
         if not extra.get(name) and not (name == "email" and text.get("email")):

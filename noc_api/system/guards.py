@@ -133,7 +133,9 @@ class BoundedCleanInput:
         # A multipart body carries files (a photo is binary, NULs and all): its text fields are checked where the
         # form is read (noc_api/web/page.py checked_form).
         multipart = Headers(scope=scope).get("content-type", "").startswith("multipart/form-data")
-        if not multipart and any(m in body for m in NUL_MARKERS[:2]):
+        # In a form-encoded body "%00" is a NUL too (a JSON body may hold the text "%00" itself, e.g. "100%00").
+        form = Headers(scope=scope).get("content-type", "").startswith("application/x-www-form-urlencoded")
+        if not multipart and any(m in body for m in NUL_MARKERS[: 3 if form else 2]):
             await _nul_answer(scope, receive, send, "the body")
             return
         sent = False

@@ -8,6 +8,7 @@ battery and its agent falls silent (the site is down, one outage, cause power).
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -76,6 +77,19 @@ def test_outages_end_to_end(db_url: str, inventory_path: Path, tmp_path: Path) -
             states = {d["id"]: (d["state"], d.get("root_cause")) for d in orangi["devices"]}
             assert states["town-orangi-sw"] == ("unreachable", "radio-orangi-dc")
             assert states["town-orangi-pc-01"] == ("unreachable", "radio-orangi-dc")
+            # The wall's "now" is read now (never a cached view): the data centre's last report and the open
+            # outage's duration both move on between two reads of the state.
+            state = staff.get("/api/v1/noc/state").json()
+            heard = datetime.fromisoformat(next(s for s in state["sites"] if s["id"] == "dc-civic")["last_heard"])
+            lasted = next(x for x in state["outages"] if x["id"] == o["id"])["duration_seconds"]
+
+            def moved_on() -> bool:
+                now = staff.get("/api/v1/noc/state").json()
+                same = next(x for x in now["outages"] if x["id"] == o["id"])
+                dc_now = next(s for s in now["sites"] if s["id"] == "dc-civic")
+                return datetime.fromisoformat(dc_now["last_heard"]) > heard and (same["duration_seconds"] > lasted)
+
+            wait_for("the state to read the newest report and a longer outage", moved_on, timeout=30)
             # 2. It recovers: after the hold-down the outage closes with its duration.
             link["up"] = True
             town.paused.clear()

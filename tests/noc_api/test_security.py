@@ -204,7 +204,7 @@ def test_an_acknowledgement_link_works_once_and_never_reaches_the_log(server, db
 
 
 def test_nul_characters_and_huge_bodies_get_a_clear_4xx(server) -> None:
-    url, _, _, _ = server
+    url, env, _, _ = server
     eng = _bearer(_login(url, "eng.one"))
     r = httpx.get(f"{url}/api/v1/complaints", params={"q": "\x00"}, headers=eng)
     assert r.status_code == 422 and "NUL" in r.json()["detail"]
@@ -215,6 +215,17 @@ def test_nul_characters_and_huge_bodies_get_a_clear_4xx(server) -> None:
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/json")
     r = httpx.post(f"{url}/api/v1/auth/login", content=b"x" * (17 * 2**20), headers={"content-type": "text/plain"})
     assert r.status_code == 413
+    # Open311 posts are form-encoded: there "%00" is a NUL too; and a partner's long names are refused, not a 500.
+    key = _cli(env, "open311", "issue-key", "--client", "probe").stdout.strip()
+    form = {"api_key": key, "service_code": "garbage", "lat": "24.95512", "long": "67.00049",
+            "first_name": "Ayesha", "last_name": "Khan", "phone": "0300 1234567",
+            "description": "Garbage not lifted near the mosque"}  # fmt: skip
+    posted = httpx.post(f"{url}/open311/v2/requests.json", data=form, timeout=60)
+    assert posted.status_code == 201, posted.text
+    r = httpx.post(f"{url}/open311/v2/requests.json", data={**form, "description": "Garbage\x00 not lifted"})
+    assert r.status_code == 422 and "NUL" in r.text
+    r = httpx.post(f"{url}/open311/v2/requests.json", data={**form, "first_name": "A" * 150, "last_name": "K" * 150})
+    assert 400 <= r.status_code < 500 and "200 characters" in r.text, r.text  # the spec's error array, in words
 
 
 def test_phone_digits_cannot_be_walked_and_public_calls_are_rate_limited(server) -> None:
