@@ -4,6 +4,7 @@ must match its schema. Bounded: a few examples per operation, no shrinking."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -195,12 +196,18 @@ def test_bodies_too_big_too_deep_or_not_finite_get_a_clear_4xx(untouched: tuple[
         assert 400 <= r.status_code < 500 and r.headers["content-type"].startswith("application/json"), (
             f"POST {path}: {r.status_code} {r.text[:300]}"
         )
-    # Not-finite readings are not JSON: a body with NaN or Infinity is refused at the edge (with the site's own
-    # token, so it is the value that is refused, not the caller), never stored.
+    # Not-finite readings are not JSON: a report carrying NaN or Infinity is refused on its own (with the site's
+    # own token, so it is the value that is refused, not the caller), never stored.
     issued = httpx.post(f"{base}/api/v1/site-tokens", json={"site_id": "dc-civic"}, headers=auth, timeout=60)
     assert issued.status_code == 201, issued.text
     agent = {"Authorization": f"Bearer {issued.json()['token']}", "content-type": "application/json"}
-    for word in (b"NaN", b"Infinity", b"-Infinity"):
-        body = b'{"site_id": "dc-civic", "agent_clock": "2026-12-01T10:00:00+00:00", "reports": [{"value": ' + word
-        r = httpx.post(f"{base}/api/v1/ingest", content=body + b"}]}", headers=agent, timeout=60)
-        assert r.status_code == 422 and r.headers["content-type"].startswith("application/json"), (word, r.text)
+    now = "2026-12-01T10:00:00+00:00"
+    for n, word in enumerate(("NaN", "Infinity", "-Infinity")):
+        report = {"report_id": f"odd-{n}", "site_id": "dc-civic", "kind": "device", "made_at": now, "seq": n,
+                  "device": {"device_id": "dc-core-sw", "status": "up", "collected_at": now,
+                             "readings": [{"metric": "host_cpu_ratio", "value": 12345.5}]}}  # fmt: skip
+        text = json.dumps({"site_id": "dc-civic", "agent_clock": now, "reports": [report]}).replace("12345.5", word)
+        r = httpx.post(f"{base}/api/v1/ingest", content=text.encode(), headers=agent, timeout=60)
+        assert r.status_code == 200, (word, r.text)
+        [result] = r.json()["results"]
+        assert result["status"] == "rejected" and "value" in result["reason"], (word, result)
