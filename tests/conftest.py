@@ -45,31 +45,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_available: s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ccis.db'}"
         return
-    if postgres_available:
-        if os.environ.get("CCIS_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"CCIS_REQUIRE_POSTGRES=1 but {postgres_available}")
-        pytest.skip(postgres_available)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_pg_driver_url(PG_URL))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{_pg_driver_url(PG_URL)}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from _pg_schema("t", postgres_available)
 
 
 @pytest.fixture(scope="module")
 def module_postgres(postgres_available: str | None) -> Iterator[str]:
     """A PostgreSQL schema shared by one test module (for module-scoped servers), dropped afterwards."""
+    yield from _pg_schema("m", postgres_available)
+
+
+def _pg_schema(prefix: str, postgres_available: str | None) -> Iterator[str]:
+    """A fresh PostgreSQL schema (its URL), dropped afterwards; a missing server fails under
+    CCIS_REQUIRE_POSTGRES=1 and skips otherwise."""
     if postgres_available:
         if os.environ.get("CCIS_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"CCIS_REQUIRE_POSTGRES=1 but {postgres_available}")
         pytest.skip(postgres_available)
-    schema = f"m_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(_pg_driver_url(PG_URL))
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
