@@ -39,7 +39,10 @@ def test_bad_reports_are_refused_one_by_one_and_ids_are_per_site(
         odd = device_report("town-orangi", "town-orangi-sw", readings=[{"metric": "if_oper_up", "value": 1}])
         odd["surprise"] = True  # a field the wire does not know
         nan = device_report("town-orangi", "town-orangi-sw", readings=[{"metric": "if_oper_up", "value": 1.5}])
-        text = json.dumps(batch("town-orangi", [good, odd, nan])).replace("1.5", "NaN")
+        # Only the reading's value becomes NaN: a bare "1.5" also turns up inside timestamps ("…:21.5…").
+        text = json.dumps(batch("town-orangi", [good, odd, nan]))
+        assert text.count('"value": 1.5') == 1
+        text = text.replace('"value": 1.5', '"value": NaN')
         r = post(orangi, text)
         assert r.status_code == 200, r.text
         by_id = {x["report_id"]: x for x in r.json()["results"]}
