@@ -24,6 +24,7 @@ class CoreConfig:
     feedback_link: str = ""  # "{base}/track/{tracking}?t={token}" built by the server, or empty
     tz: str = "UTC"  # the city's zone: every time a citizen reads (SMS, slip, tracking page) is in it
     reopen_after_close: timedelta = timedelta(days=7)  # a citizen may reopen a closed complaint this long
+    code_key: bytes = b""  # keys the citizens' tracking codes (complaint_core.access); empty: no codes
 
     def local(self, at: datetime) -> str:
         """``at`` as a citizen reads it: day, month, year, time and the zone's abbreviation (PKT)."""

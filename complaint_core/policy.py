@@ -150,7 +150,7 @@ def can(actor: Actor, action: str, target: Target) -> bool:
     if actor.kind == "citizen":
         if action == "register":
             return target.channel in REGISTER_CHANNELS["citizen"]
-        return action in CITIZEN_ACTIONS  # the caller proved who they are (phone digits or a signed link)
+        return action in CITIZEN_ACTIONS  # the caller proved who they are (tracking code, whole phone or a signed link)
     if actor.kind != "staff" or actor.role is None:
         return False
     scopes = MATRIX.get(actor.role, {}).get(action, ())

@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from complaint_core.access import proves
 from complaint_core.adapters.orm import Attachment, ComplaintEvent, ComplaintRow
 from complaint_core.adapters.repo import get_row, history, state_of, target_of
 from complaint_core.config import CoreConfig
@@ -229,10 +230,13 @@ def qc_queue(session: Session, *, actor: Actor, limit: int = 50) -> list[dict[st
     return [summary(r) | {"phone": r.phone, "citizen_name": r.citizen_name} for r in session.execute(stmt).scalars()]
 
 
+NO_MATCH = "no complaint with that number and code or phone"
+
+
 def public_status(
     session: Session,
     tracking: str,
-    phone_last4: str,
+    proof: str,
     *,
     now: datetime | None = None,
     config: CoreConfig | None = None,
@@ -240,17 +244,18 @@ def public_status(
 ) -> dict[str, Any]:
     """What a citizen sees without login: states, dates and promised date; no personal data.
 
-    The phone's last four digits must match (NotFound otherwise, so numbers cannot be probed). ``with_report``
+    ``proof`` is the complaint's tracking code or its whole phone number (complaint_core.access); anything else is
+    NotFound, the same answer as for a number that does not exist, so numbers cannot be probed. ``with_report``
     adds the description the citizen gave (the tracking page shows it back; the JSON API does not).
     """
+    cfg = config or CoreConfig()
     try:
         row = get_row(session, tracking)
     except NotFound:
-        raise NotFound("no complaint with that number and phone") from None
-    digits = "".join(ch for ch in phone_last4 if ch.isdigit())
-    if len(digits) < 4 or not row.phone or not row.phone.endswith(digits[-4:]):
-        raise NotFound("no complaint with that number and phone")
-    view = public_view(session, row, now=now, config=config)
+        raise NotFound(NO_MATCH) from None
+    if not proves(proof, key=cfg.code_key, complaint_id=row.id, phone=row.phone):
+        raise NotFound(NO_MATCH)
+    view = public_view(session, row, now=now, config=cfg)
     if with_report:
         view["description"] = row.description
     return view

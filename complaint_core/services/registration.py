@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from complaint_core.access import tracking_code
 from complaint_core.adapters.orm import Attachment, ComplaintRow, Notification
 from complaint_core.adapters.repo import append_event, number_complaint
 from complaint_core.config import CoreConfig
@@ -37,6 +38,7 @@ class Registered:
     route_reason: str
     possible_duplicates: list[DuplicateHint]
     version: int
+    access_code: str  # what proves the citizen's right to track it (complaint_core.access); "" without a key
 
 
 def _save_photos(
@@ -62,11 +64,9 @@ def _save_photos(
     return out
 
 
-def registration_text(tracking: str, category: str, due: str) -> str:
-    return (
-        f"Your complaint {tracking} ({category}) is registered. "
-        f"Promised resolution by {due}. Track it with the number and your phone's last 4 digits."
-    )
+def registration_text(tracking: str, category: str, due: str, code: str) -> str:
+    track = f"Track it with the number and code {code}." if code else "Track it with the number and your phone number."
+    return f"Your complaint {tracking} ({category}) is registered. Promised resolution by {due}. {track}"
 
 
 def _check_counter(intake: Intake, directory: Directory) -> None:
@@ -192,7 +192,8 @@ def register_complaint(
         ),
     )
     session.add_all(_save_photos(config, row.id, intake.photos, now))
-    text = registration_text(provisional, rt.category.name, config.local(due))
+    code = tracking_code(config.code_key, row.id) if config.code_key else ""
+    text = registration_text(provisional, rt.category.name, config.local(due), code)
     if intake.channel.value != "internal":
         tell_citizen(session, row, reason="registered", text=text, now=now)
     # Subscribers are strangers to the citizen: the category and the place, never the citizen's own words.
@@ -219,4 +220,5 @@ def register_complaint(
         rt.reason,
         duplicates,
         row.version,
+        code,
     )

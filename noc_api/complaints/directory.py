@@ -3,6 +3,8 @@ staff recipients for escalations, and the scheduler jobs."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from datetime import date, datetime, timedelta
 
@@ -45,6 +47,7 @@ def core_config(settings: Settings, tz: str = "Asia/Karachi") -> CoreConfig:
         feedback_link=base + "/track/{tracking}",
         tz=tz,
         reopen_after_close=timedelta(days=settings.reopen_after_close_days),
+        code_key=hmac.new(settings.signing_key.encode(), b"ccis-tracking-code", hashlib.sha256).digest(),
     )
 
 

@@ -1,4 +1,4 @@
-"""Public complaint API (no login): lodge, status by number + phone digits, reopen, rate, subscribe.
+"""Public complaint API (no login): lodge, status by number + tracking code or phone, reopen, rate, subscribe.
 
 The tracking page is noc_api/web/track.py; it goes through the same public guard."""
 
@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from complaint_core.model import InvalidInput
 from complaint_core.roles import Actor
 from noc_api.complaints import service as svc
 from noc_api.complaints.responses import (
@@ -59,12 +60,17 @@ def status(
     session: SessionDep,
     desk: DeskDep,
     rt: RuntimeDep,
-    phone: Annotated[str, Query(min_length=4, max_length=20)],
+    code: Annotated[str | None, Query(min_length=8, max_length=20)] = None,
+    phone: Annotated[str | None, Query(min_length=10, max_length=20)] = None,
 ) -> PublicStatusOut:
-    """Status, history, promised date and the reasons given (rejection, delay, public notes), in the city's zone;
-    ``phone`` is the last 4 digits of the citizen's phone (five wrong tries close the number for an hour)."""
+    """Status, history, promised date and the reasons given (rejection, delay, public notes), in the city's zone.
+    The citizen proves it is theirs with ``code`` (the tracking code from the SMS or slip) or ``phone`` (the whole
+    number it was lodged with); 20 wrong proofs from one address close that address for an hour."""
+    proof = code or phone
+    if not proof:
+        raise InvalidInput([("code", "give the tracking code (from the SMS or slip) or the whole phone number")])
     rt.public_guard.admit(_address(request))
-    seen = rt.public_guard.verified(tracking, lambda: svc.public_status(session, desk, tracking, phone))
+    seen = rt.public_guard.verified(_address(request), lambda: svc.public_status(session, desk, tracking, proof))
     return PublicStatusOut.model_validate(seen)
 
 
@@ -74,9 +80,10 @@ def reopen(
 ) -> ReopenOut:
     """Reopen a resolved complaint, or one closed lately (twice at most; the second goes to an escalation officer)."""
     rt.public_guard.admit(_address(request))
+    proof = body.proof or ""
     return ReopenOut.model_validate(
         rt.public_guard.verified(
-            tracking, lambda: svc.public_reopen(session, desk, tracking, body.phone_last4, body.words)
+            _address(request), lambda: svc.public_reopen(session, desk, tracking, proof, body.words)
         )
     )
 
@@ -85,10 +92,11 @@ def reopen(
 def rate(
     tracking: str, body: FeedbackIn, request: Request, session: SessionDep, desk: DeskDep, rt: RuntimeDep
 ) -> RatedOut:
-    """Rate the resolution 1-5 (phone digits or the signed SMS link); 1-2 opens an appeal."""
+    """Rate the resolution 1-5 (the tracking code, the whole phone number or the signed SMS link); 1-2 opens an
+    appeal."""
     rt.public_guard.admit(_address(request))
     return RatedOut.model_validate(
-        rt.public_guard.verified(tracking, lambda: svc.public_feedback(session, desk, tracking, body))
+        rt.public_guard.verified(_address(request), lambda: svc.public_feedback(session, desk, tracking, body))
     )
 
 

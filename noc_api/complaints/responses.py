@@ -80,6 +80,7 @@ class RegisteredOut(BaseModel):
     possible_duplicates: list[DuplicateHintOut]
     version: int
     public_url: str
+    access_code: str = ""  # read it out or print it: with the number, it lets the citizen track the complaint
 
 
 class PublicRegisteredOut(BaseModel):
@@ -93,6 +94,7 @@ class PublicRegisteredOut(BaseModel):
     due_at: AwareDatetime
     public_url: str
     due_local: str  # the promised date in the city's time, as the SMS says it
+    access_code: str = ""  # with the number, what tracks, reopens or rates it (shown once, and in the SMS)
 
 
 class ConfirmedOut(BaseModel):

@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from noc_api.strict import StrictBody
 
@@ -104,16 +104,37 @@ class SubscriptionIn(BaseModel):
     category: str | None = None
 
 
-class ReopenIn(BaseModel):
-    phone_last4: str = Field(min_length=4, max_length=20)
+Code = Annotated[str, Field(min_length=8, max_length=20, description="the tracking code from the SMS or slip")]
+WholePhone = Annotated[
+    str, Field(min_length=10, max_length=20, description="the whole phone number it was lodged with")
+]
+
+
+class CitizenProof(BaseModel):
+    """What proves the citizen: the complaint's tracking code or the whole phone number (complaint_core.access)."""
+
+    code: Code | None = None
+    phone: WholePhone | None = None
+
+    @property
+    def proof(self) -> str | None:
+        return self.code or self.phone
+
+
+class ReopenIn(CitizenProof):
     words: str = Field(min_length=3, max_length=2000)
 
+    @model_validator(mode="after")
+    def _proved(self) -> ReopenIn:
+        if not self.proof:
+            raise ValueError("give the tracking code (from the SMS or slip) or the whole phone number")
+        return self
 
-class FeedbackIn(BaseModel):
+
+class FeedbackIn(CitizenProof):
     rating: int = Field(ge=1, le=5)
     comment: str | None = Field(None, max_length=2000)
-    phone_last4: str | None = None
-    token: str | None = Field(None, description="the signed link sent by SMS, instead of the phone digits")
+    token: str | None = Field(None, description="the signed link sent by SMS, instead of the code or phone")
 
 
 class ConfirmIn(StrictBody):

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from complaint_core.access import tracking_code
+from complaint_core.adapters.repo import get_row
 from complaint_core.lifecycle import Command
 from complaint_core.model import Forbidden, InvalidInput
 from complaint_core.policy import Target, can
@@ -207,15 +209,14 @@ def confirm_subscription(session: Session, desk: ComplaintDesk, token: str) -> b
 
 
 def public_status(
-    session: Session, desk: ComplaintDesk, tracking: str, phone_last4: str, with_report: bool = False
+    session: Session, desk: ComplaintDesk, tracking: str, proof: str, with_report: bool = False
 ) -> dict[str, Any]:
-    return queries.public_status(
-        session, tracking, phone_last4, now=_now(), config=desk.config, with_report=with_report
-    )
+    """``proof``: the tracking code or the whole phone number."""
+    return queries.public_status(session, tracking, proof, now=_now(), config=desk.config, with_report=with_report)
 
 
-def public_reopen(session: Session, desk: ComplaintDesk, tracking: str, phone_last4: str, words: str) -> dict[str, Any]:
-    queries.public_status(session, tracking, phone_last4)  # proves the caller knows the phone
+def public_reopen(session: Session, desk: ComplaintDesk, tracking: str, proof: str, words: str) -> dict[str, Any]:
+    queries.public_status(session, tracking, proof, config=desk.config)  # the caller proves to be the citizen
     status = feedback.citizen_reopen(
         session,
         tracking=tracking,
@@ -245,11 +246,11 @@ def public_feedback(session: Session, desk: ComplaintDesk, tracking: str, body: 
         if not spend_link(session, FEEDBACK_PURPOSE, body.token, _now()):
             raise InvalidInput([("token", "this feedback link was already used")])
         via = "link"
-    elif body.phone_last4:
-        queries.public_status(session, tracking, body.phone_last4)
+    elif body.proof:
+        queries.public_status(session, tracking, body.proof, config=desk.config)
         via = "web"
     else:
-        raise InvalidInput([("phone_last4", "give the phone's last 4 digits or the link's token")])
+        raise InvalidInput([("code", "give the tracking code, the whole phone number or the link's token")])
     done = feedback.rate(session, tracking=tracking, rating=body.rating, comment=body.comment, via=via, now=_now())
     session.commit()
     return asdict(done)
@@ -271,4 +272,11 @@ def slip_data(session: Session, desk: ComplaintDesk, actor: Actor, tracking: str
     d["town_label"] = town.name if town else (d.get("town_id") or "city-wide")
     d["channel_label"] = CHANNEL.get(d["channel"], d["channel"])
     d["status_label"] = STATUS.get(d["status"], d["status"])
+    d["access_code"] = access_code(session, desk, tracking)
     return d
+
+
+def access_code(session: Session, desk: ComplaintDesk, tracking: str) -> str:
+    """The complaint's tracking code, for staff to read out or print for its citizen (after a visibility check)."""
+    key = desk.config.code_key
+    return tracking_code(key, get_row(session, tracking).id) if key else ""

@@ -39,6 +39,7 @@ def slip_pdf(d: dict[str, Any]) -> bytes:
         ("Town / ward", f"{d.get('town_label') or d.get('town_id') or 'city-wide'} / {d.get('ward') or '-'}"),
         ("Citizen", d.get("citizen_name") or "-"),
         ("Status", d.get("status_label") or d["status"]),
+        *([("Tracking code", d["access_code"])] if d.get("access_code") else []),  # with the number, it tracks it
     ]
     y -= 10 * mm
     for label, value in rows:
@@ -56,7 +57,7 @@ def slip_pdf(d: dict[str, Any]) -> bytes:
     c.drawImage(qr, width - 45 * mm, 12 * mm, 33 * mm, 33 * mm)
     c.setFont("Helvetica", 8)
     c.drawString(12 * mm, 20 * mm, f"Track: {d['public_url']}")
-    c.drawString(12 * mm, 15 * mm, "with the tracking number and the last 4 digits of your phone.")
+    c.drawString(12 * mm, 15 * mm, "with the tracking number and the tracking code above (or your whole phone number).")
     c.rect(12 * mm, 26 * mm, 60 * mm, 22 * mm)  # office stamp area
     c.drawString(14 * mm, 44 * mm, "Office stamp and signature")
     c.showPage()

@@ -109,7 +109,8 @@ def _register(session: Session, desk: ComplaintDesk, msg: Message, args: dict[st
         config=desk.config,
     )
     cat = d.category(done.category)
-    text = registration_text(done.tracking_number, cat.name if cat else done.category, desk.config.local(done.due_at))
+    name = cat.name if cat else done.category
+    text = registration_text(done.tracking_number, name, desk.config.local(done.due_at), done.access_code)
     # An SMS citizen already gets this text as the registration SMS: no second copy.
     reply = None if (msg.provider == "sms" and phone) else text
     return done.tracking_number, done.id, reply, text

@@ -62,6 +62,7 @@ def _answer(page: Staff, tracking: str | None) -> dict[str, Any] | None:
         return None
     dups = svc.duplicates(page.session, page.runtime.desk, d["category_id"], d["lat"], d["lon"], d["phone"])
     d["duplicates"] = [x for x in dups if x["tracking_number"] != d["tracking_number"]]
+    d["access_code"] = svc.access_code(page.session, page.runtime.desk, tracking)
     return d
 
 

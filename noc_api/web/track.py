@@ -1,5 +1,6 @@
 """The citizen's tracking page (no login): what was reported, who handles it, the status in words, the history
-in the city's time, and rating or reopening. Plain forms; the phone's last 4 digits prove who is asking."""
+in the city's time, and rating or reopening. Plain forms; the tracking code (from the SMS or the counter slip) or
+the whole phone number proves who is asking."""
 
 from __future__ import annotations
 
@@ -18,9 +19,13 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
 
 
+def _address(page: Page) -> str:
+    return page.request.client.host if page.request.client else "unknown"
+
+
 def _admit(page: Page) -> None:
     """The same per-address limit as the public API (429 page past it)."""
-    page.runtime.public_guard.admit(page.request.client.host if page.request.client else "unknown")
+    page.runtime.public_guard.admit(_address(page))
 
 
 def _show(page: Page, tracking: str, phone: str, token: str, status: int = 200, **ctx: Any) -> Response:
@@ -28,9 +33,9 @@ def _show(page: Page, tracking: str, phone: str, token: str, status: int = 200, 
     if tracking and phone and "error" not in ctx:
         desk, guard = page.runtime.desk, page.runtime.public_guard
         try:
-            found = guard.verified(tracking, lambda: svc.public_status(page.session, desk, tracking, phone, True))
-        except NotFound as exc:
-            ctx["error"] = page._("No complaint with that number and phone.") if "phone" in str(exc) else str(exc)
+            found = guard.verified(_address(page), lambda: svc.public_status(page.session, desk, tracking, phone, True))
+        except NotFound:
+            ctx["error"] = page._("No complaint with that number and code or phone number.")
             status = 404
     return page.render("track.html", status=status, tracking=tracking.strip().upper(), phone=phone, token=token,
                        c=found, **ctx)  # fmt: skip
@@ -54,9 +59,9 @@ def rate(page: PageDep, tracking: str, phone: Annotated[str, Form(max_length=20)
          comment: Text = "", t: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     _admit(page)
     try:
-        body = FeedbackIn(rating=rating, comment=comment or None, phone_last4=phone or None, token=t or None)
+        body = FeedbackIn(rating=rating, comment=comment or None, code=phone or None, token=t or None)
         done = page.runtime.public_guard.verified(
-            tracking, lambda: svc.public_feedback(page.session, page.runtime.desk, tracking, body)
+            _address(page), lambda: svc.public_feedback(page.session, page.runtime.desk, tracking, body)
         )
     except (DomainError, ValidationError) as exc:
         page.session.rollback()
@@ -71,7 +76,7 @@ def reopen(page: PageDep, tracking: str, phone: Annotated[str, Form(max_length=2
     _admit(page)
     try:
         page.runtime.public_guard.verified(
-            tracking, lambda: svc.public_reopen(page.session, page.runtime.desk, tracking, phone, words)
+            _address(page), lambda: svc.public_reopen(page.session, page.runtime.desk, tracking, phone, words)
         )
     except DomainError as exc:
         page.session.rollback()

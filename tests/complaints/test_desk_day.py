@@ -30,7 +30,7 @@ def _detail(env: Env, t: str, who: str = "admin") -> dict:
 
 
 def _public(env: Env, t: str) -> dict:
-    return env.client.get(f"/api/v1/public/complaints/{t}", params={"phone": "4567"}).json()
+    return env.client.get(f"/api/v1/public/complaints/{t}", params={"phone": "0300 1234567"}).json()
 
 
 def _reopen_twice(env: Env, t: str) -> None:
@@ -38,7 +38,7 @@ def _reopen_twice(env: Env, t: str) -> None:
         env.ok("gro", t, "assign", assignee="lme")
         env.ok("lme", t, "start")
         env.ok("lme", t, "resolve", note="lifted")
-        r = env.client.post(f"/api/v1/public/complaints/{t}/reopen", json={"phone_last4": "4567", "words": "back"})
+        r = env.client.post(f"/api/v1/public/complaints/{t}/reopen", json={"phone": "0300 1234567", "words": "back"})
         assert r.status_code == 200, r.text
 
 
@@ -173,7 +173,7 @@ def test_citizen_is_told_why_and_can_reopen_after_closure(env: Env) -> None:
     env.ok("lme2", first, "resolve", note="lifted")
     env.ok("gro", first, "close")
     assert _public(env, first)["can_reopen"] is True
-    r = env.client.post(f"/api/v1/public/complaints/{first}/reopen", json={"phone_last4": "4567", "words": "back"})
+    r = env.client.post(f"/api/v1/public/complaints/{first}/reopen", json={"phone": "0300 1234567", "words": "back"})
     assert r.status_code == 200 and r.json()["status"] == "reopened"
     env.ok("gro", first, "assign", assignee="lme")
     env.ok("lme", first, "start")
@@ -186,7 +186,7 @@ def test_citizen_is_told_why_and_can_reopen_after_closure(env: Env) -> None:
             .where(ComplaintRow.tracking_number == first)
             .values(closed_at=datetime.now(UTC) - timedelta(days=8))
         )
-    r = env.client.post(f"/api/v1/public/complaints/{first}/reopen", json={"phone_last4": "4567", "words": "again"})
+    r = env.client.post(f"/api/v1/public/complaints/{first}/reopen", json={"phone": "0300 1234567", "words": "again"})
     assert r.status_code == 409 and "closed too long ago" in r.json()["detail"]
 
 
@@ -222,7 +222,7 @@ def test_qc_outcomes_callbacks_queue_and_fortnightly_figures(env: Env) -> None:
         ("callback", "callback", True, False, "Nobody has come yet"),
     ]
     for t, rating in ((happy, 5), (unreached, 1)):
-        r = env.client.post(f"/api/v1/public/complaints/{t}/feedback", json={"rating": rating, "phone_last4": "4567"})
+        r = env.client.post(f"/api/v1/public/complaints/{t}/feedback", json={"rating": rating, "phone": "0300 1234567"})
         assert r.status_code == 200
     queue = env.client.get("/api/v1/complaints/feedback-queue", headers=env.h("qc")).json()
     assert [(q["tracking_number"], q["rating"], q["appeal"]) for q in queue] == [

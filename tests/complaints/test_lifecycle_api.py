@@ -88,18 +88,19 @@ def test_citizen_reopens_twice_then_escalation_then_refused(env: Env) -> None:
         env.ok(worker, t, "resolve", note="done")
 
     resolve()
-    r = env.client.post(f"{pub}/reopen", json={"phone_last4": "9999", "words": "still there"})
-    assert r.status_code == 404  # wrong phone digits reveal nothing
-    r = env.client.post(f"{pub}/reopen", json={"phone_last4": "4567", "words": "still there"})
+    r = env.client.post(f"{pub}/reopen", json={"phone": "0300 1239999", "words": "still there"})
+    assert r.status_code == 404  # a wrong phone number reveals nothing
+    r = env.client.post(f"{pub}/reopen", json={"phone": "0300 1234567", "words": "still there"})
     assert r.json()["status"] == "reopened"
     resolve()
     assert (
-        env.client.post(f"{pub}/reopen", json={"phone_last4": "4567", "words": "worse"}).json()["status"] == "escalated"
+        env.client.post(f"{pub}/reopen", json={"phone": "0300 1234567", "words": "worse"}).json()["status"]
+        == "escalated"
     )
     resolve("escalation")
-    r = env.client.post(f"{pub}/reopen", json={"phone_last4": "4567", "words": "third time"})
+    r = env.client.post(f"{pub}/reopen", json={"phone": "0300 1234567", "words": "third time"})
     assert r.status_code == 409 and "at most 2 times" in r.json()["detail"]
-    st = env.client.get(pub, params={"phone": "4567"}).json()
+    st = env.client.get(pub, params={"phone": "0300 1234567"}).json()
     assert st["can_reopen"] is False and st["status"] == "resolved"
     assert "phone" not in st and "citizen_name" not in st and "description" not in st
     assert [h["action"] for h in st["history"]].count("reopen") == 2

@@ -70,6 +70,12 @@ def test_sms_and_email_at_registration_and_resolution(peers_env) -> None:
     assert c["tracking_number"] in sms[0]["text"] and "Garbage collection" in sms[0]["text"]
     due = datetime.fromisoformat(c["due_at"]).astimezone(ZoneInfo("Asia/Karachi"))  # the citizen's clock, not UTC
     assert f"{due:%d %b %Y %H:%M} PKT" in sms[0]["text"]
+    # The SMS carries the tracking code the registration answered with, and that code is what tracks it.
+    sent_code = re.search(r"code ([0-9A-Z]{4}-[0-9A-Z]{4})", sms[0]["text"]).group(1)
+    assert sent_code == c["access_code"]
+    public = f"/api/v1/public/complaints/{c['tracking_number']}"
+    assert env.client.get(public, params={"code": sent_code}).json()["status"] == "registered"
+    assert env.client.get(public, params={"code": "0000-0000"}).status_code == 404
     rcpts = sorted(r for _, tos, _ in inbox.messages for r in tos)
     assert rcpts == ["ayesha@example.pk", "ward-watch@example.pk"]
     assert any(c["tracking_number"] in body for _, _, body in inbox.messages)
@@ -134,7 +140,7 @@ def test_qc_sampling_queue_verify_reopen_and_feedback(peers_env) -> None:
     assert env.client.get(f"/api/v1/complaints/{high}", headers=env.h("qc")).json()["status"] == "reopened"
     ok = next(iter(sampled))
     env.ok("qc", ok, "verify", note="citizen satisfied")
-    # Feedback by the signed link (as sent by SMS), then a poor rating by phone digits opens an appeal.
+    # Feedback by the signed link (as sent by SMS), then a poor rating by the whole phone number opens an appeal.
     link = env.client.post(f"/api/v1/complaints/{ok}/feedback-link", headers=env.h("qc")).json()
     r = env.client.post(f"/api/v1/public/complaints/{ok}/feedback", json={"rating": 5, "token": link["token"]})
     assert r.status_code == 200 and r.json() == {"tracking_number": ok, "rating": 5, "appeal": False}
@@ -142,15 +148,15 @@ def test_qc_sampling_queue_verify_reopen_and_feedback(peers_env) -> None:
     assert r.status_code == 422 and "another complaint" in r.json()["detail"]
     r = env.client.post(f"/api/v1/public/complaints/{ok}/feedback", json={"rating": 5, "token": link["token"] + "x"})
     assert r.status_code == 422 and "invalid link" in r.json()["detail"]
-    phone4 = env.client.get(f"/api/v1/complaints/{unsampled}", headers=env.h("admin")).json()["phone"][-4:]
+    phone = env.client.get(f"/api/v1/complaints/{unsampled}", headers=env.h("admin")).json()["phone"]
     r = env.client.post(
         f"/api/v1/public/complaints/{unsampled}/feedback",
-        json={"rating": 1, "comment": "they only moved it", "phone_last4": phone4},
+        json={"rating": 1, "comment": "they only moved it", "phone": phone},
     )
     assert r.json()["appeal"] is True
     hist = env.client.get(f"/api/v1/complaints/{unsampled}", headers=env.h("admin")).json()["history"]
     assert [h["action"] for h in hist][-2:] == ["feedback", "appeal"]
-    r = env.client.post(f"/api/v1/public/complaints/{high}/feedback", json={"rating": 9, "phone_last4": "1111"})
+    r = env.client.post(f"/api/v1/public/complaints/{high}/feedback", json={"rating": 9, "phone": "0300 1111111"})
     assert r.status_code == 422
 
 

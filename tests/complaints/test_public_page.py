@@ -58,10 +58,10 @@ def test_citizen_tracks_rates_and_reopens_in_a_browser(tmp_path: Path, inventory
             page = browser.new_page()
             page.goto(f"{base}/track/{t}")
             expect(page.locator("#tracking")).to_have_value(t)
-            page.fill("#phone", "0000")
+            page.fill("#phone", "0300 7654321")  # someone else's number
             page.click("#find button")
-            expect(page.locator("#error")).to_contain_text("No complaint with that number and phone")
-            page.fill("#phone", "4567")
+            expect(page.locator("#error")).to_contain_text("No complaint with that number and code or phone")
+            page.fill("#phone", "0300 1234567")
             page.click("#find button")
             expect(page.locator("#r-status")).to_have_text("Resolved")
             expect(page.locator("#r-history tr")).to_have_count(4)

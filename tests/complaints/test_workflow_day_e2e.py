@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -210,13 +211,15 @@ def _day(http: httpx.Client, sms: list[dict], inbox) -> None:
     slip = get("counter.kwsb", f"/api/v1/complaints/{t_walk}/slip.pdf")
     assert slip.status_code == 200 and t_walk in PdfReader(io.BytesIO(slip.content)).pages[0].extract_text()
     slip = get("agent.1339", f"/api/v1/complaints/{t_call}/slip.pdf")
-    assert "1339-REC-0001" in PdfReader(io.BytesIO(slip.content)).pages[0].extract_text()
+    slip_text = PdfReader(io.BytesIO(slip.content)).pages[0].extract_text()
+    assert "1339-REC-0001" in slip_text and call["access_code"] in slip_text  # the code the citizen tracks it with
     assert [c["tracking_number"] for c in get("agent.1339", "/api/v1/complaints", call_ref="1339-REC-0001").json()] == [
         t_call
     ]
     first = wait_for("the registration SMS", lambda: texts_to(_e164(1)))
     due = datetime.fromisoformat(call["due_at"]).astimezone(KHI)
     assert f"{due:%d %b %Y %H:%M} PKT" in first[0] and "UTC" not in first[0]
+    sms_code = re.search(r"code ([0-9A-Z]{4}-[0-9A-Z]{4})", first[0]).group(1)  # what the citizen will type
 
     # --- Re-mark: the 1339 agent marked a water leak as garbage ---------------------------------------------
     act("supervisor.1339", t_call, "remark", category_id="water-leakage", note="a burst pipe, not garbage")
@@ -232,7 +235,7 @@ def _day(http: httpx.Client, sms: list[dict], inbox) -> None:
             act("gro.kwsb", t_call, "assign", assignee="lme.kwsb")
         act("lme.kwsb", t_call, "start")
         act("lme.kwsb", t_call, "resolve", note="valve replaced")
-        post(None, f"/api/v1/public/complaints/{t_call}/reopen", {"phone_last4": "0001", "words": "still leaking"})
+        post(None, f"/api/v1/public/complaints/{t_call}/reopen", {"code": sms_code, "words": "still leaking"})
     assert get("escalation.1", f"/api/v1/complaints/{t_call}").json()["status"] == "escalated"
     wait_for("the escalation officer's SMS", lambda: [t for t in texts_to(ESCALATION) if t_call in t])
     wait_for("the escalation officer's mail", lambda: [m for m in inbox.messages if "esc@city.test" in m[1]])
@@ -244,20 +247,20 @@ def _day(http: httpx.Client, sms: list[dict], inbox) -> None:
     post(
         None,
         f"/api/v1/public/complaints/{t_call}/feedback",
-        {"rating": 2, "phone_last4": "0001", "comment": "took three tries"},
+        {"rating": 2, "code": sms_code, "comment": "took three tries"},
     )
 
     # --- Rejection with the reason told; reopening after staff closed it -----------------------------------
     t_sms = by_sms["tracking_number"]
     act("gro.sw", t_sms, "reject", reason="duplicate", duplicate_of=chatbot["tracking_number"])
     wait_for("the rejection SMS", lambda: [t for t in texts_to(_e164(5)) if "duplicates complaint" in t])
-    public = http.get(f"/api/v1/public/complaints/{t_sms}", params={"phone": "0005"}).json()
+    public = http.get(f"/api/v1/public/complaints/{t_sms}", params={"phone": _e164(5)}).json()
     assert public["reasons"][0]["kind"] == "rejection"
     t_chat = chatbot["tracking_number"]
     for step, extra in (("assign", {"assignee": "lme.sw"}), ("start", {}), ("resolve", {"note": "lifted"})):
         act("gro.sw" if step == "assign" else "lme.sw", t_chat, step, **extra)
     act("gro.sw", t_chat, "close")
-    reopened = post(None, f"/api/v1/public/complaints/{t_chat}/reopen", {"phone_last4": "0004", "words": "back"})
+    reopened = post(None, f"/api/v1/public/complaints/{t_chat}/reopen", {"phone": "0301 5550004", "words": "back"})
     assert reopened["status"] == "reopened"
     assert get("gro.sw", f"/api/v1/complaints/{t_web}").json()["parent_category_id"] == "garbage"
 

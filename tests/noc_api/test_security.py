@@ -197,10 +197,11 @@ def test_an_acknowledgement_link_works_once_and_never_reaches_the_log(server, db
     again = httpx.post(f"{url}/api/v1/alerts/ack", data={"token": token})
     assert again.status_code == 409 and "already used" in again.json()["detail"]
     httpx.get(f"{url}/api/v1/alerts/ack", params={"token": token})
-    httpx.get(f"{url}/api/v1/public/complaints/KHI-2026-0000001", params={"phone": "4321"})
+    httpx.get(f"{url}/api/v1/public/complaints/KHI-2026-0000001", params={"phone": "03004444321"})
+    httpx.get(f"{url}/api/v1/public/complaints/KHI-2026-0000001", params={"code": "7KQ2-M9XD"})
     text = log.read_text()
     assert "/api/v1/alerts/ack?token=***" in text, text[-2000:]  # the access line is there, without the value
-    assert token not in text and "phone=4321" not in text
+    assert token not in text and "4444321" not in text and "M9XD" not in text
 
 
 def test_nul_characters_and_huge_bodies_get_a_clear_4xx(server) -> None:
@@ -208,7 +209,7 @@ def test_nul_characters_and_huge_bodies_get_a_clear_4xx(server) -> None:
     eng = _bearer(_login(url, "eng.one"))
     r = httpx.get(f"{url}/api/v1/complaints", params={"q": "\x00"}, headers=eng)
     assert r.status_code == 422 and "NUL" in r.json()["detail"]
-    r = httpx.get(f"{url}/api/v1/public/complaints/KHI%00", params={"phone": "1234"})
+    r = httpx.get(f"{url}/api/v1/public/complaints/KHI%00", params={"code": "7KQ2-M9XD"})
     assert r.status_code == 422
     body = {"username": "eng\u0000one", "password": "x"}
     r = httpx.post(f"{url}/api/v1/auth/login", json=body)
@@ -228,7 +229,12 @@ def test_nul_characters_and_huge_bodies_get_a_clear_4xx(server) -> None:
     assert 400 <= r.status_code < 500 and "200 characters" in r.text, r.text  # the spec's error array, in words
 
 
-def test_phone_digits_cannot_be_walked_and_public_calls_are_rate_limited(server) -> None:
+def _from(address: str) -> httpx.Client:
+    """A client whose requests come from another loopback address (the server counts limits per address)."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=60)
+
+
+def test_tracking_needs_the_code_or_whole_phone_and_wrong_guesses_lock_out_only_the_guesser(server) -> None:
     url, _, _, _ = server
     lodged = httpx.post(
         f"{url}/api/v1/public/complaints",
@@ -242,16 +248,29 @@ def test_phone_digits_cannot_be_walked_and_public_calls_are_rate_limited(server)
         timeout=60,
     )
     assert lodged.status_code == 201, lodged.text
-    number = lodged.json()["tracking_number"]
+    number, code = lodged.json()["tracking_number"], lodged.json()["access_code"]
+    assert len(code) == 9 and code[4] == "-"
     status = f"{url}/api/v1/public/complaints/{number}"
-    assert httpx.get(status, params={"phone": "4567"}).status_code == 200
-    wrong = [httpx.get(status, params={"phone": f"{n:04d}"}).status_code for n in range(5)]
-    assert wrong == [404] * 5
-    # After five wrong guesses the number is closed to the public for an hour, even for the right digits.
-    closed = httpx.get(status, params={"phone": "4567"})
-    assert closed.status_code == 429 and closed.headers["retry-after"] == "3600"
-    reopen = httpx.post(f"{status}/reopen", json={"phone_last4": "4567", "words": "still there"})
-    assert reopen.status_code == 429
-    # Any address is limited as a whole (60 a minute by default).
-    other = [httpx.get(f"{url}/api/v1/public/complaints/KHI-2026-0999999", params={"phone": "1111"}) for _ in range(60)]
-    assert 429 in {r.status_code for r in other} and 500 not in {r.status_code for r in other}
+    assert httpx.get(status, params={"code": code}).json()["tracking_number"] == number
+    assert httpx.get(status, params={"code": code.lower().replace("-", " ")}).status_code == 200  # as typed
+    assert httpx.get(status, params={"phone": "+92 300 1234567"}).status_code == 200  # the whole number, any spelling
+    # The four digits that once sufficed (10,000 guesses) are refused as a proof, and say why.
+    short = httpx.get(status, params={"phone": "4567"})
+    assert short.status_code == 422 and "phone" in short.text
+    assert httpx.get(status).status_code == 422
+    near = code[:-1] + ("0" if code[-1] != "0" else "1")
+    assert httpx.get(status, params={"code": near}).status_code == 404  # one character off: nothing is revealed
+    # 20 wrong proofs an hour from one address; then that address, and only it, is refused for an hour.
+    with _from("127.0.0.2") as guesser:
+        wrong = [guesser.get(status, params={"phone": f"0300 00000{n:02d}"}).status_code for n in range(20)]
+        assert wrong == [404] * 20
+        closed = guesser.get(status, params={"code": code})
+        assert closed.status_code == 429 and closed.headers["retry-after"] == "3600"
+        reopen = guesser.post(f"{status}/reopen", json={"code": code, "words": "still there"})
+        assert reopen.status_code == 429
+    # The citizen, elsewhere, is not locked out of their own complaint by someone else's guesses.
+    with _from("127.0.0.3") as citizen:
+        assert citizen.get(status, params={"code": code}).status_code == 200
+        # Any address is limited as a whole (60 a minute by default).
+        seen = {citizen.get(status, params={"code": code}).status_code for _ in range(60)}
+    assert 429 in seen and 500 not in seen

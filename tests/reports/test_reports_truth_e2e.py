@@ -185,7 +185,9 @@ def test_reports_tell_the_truth(db_url: str, inventory_path: Path, tmp_path: Pat
         form = track.get(f"/track/{tracking}")
         csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
         assert csrf, form.text[-1500:]
-        data = {"tracking": tracking, "phone": "4321", "csrf": csrf.group(1)}
+        code = re.search(r"Tracking code:\s*([0-9A-Z]{4}-[0-9A-Z]{4})", slip)  # the citizen types what the slip says
+        assert code and code.group(1) == walk_in.json()["access_code"], slip
+        data = {"tracking": tracking, "phone": code.group(1), "csrf": csrf.group(1)}
         shown = track.post("/track", data=data, headers={"Origin": url})
         assert shown.status_code == 200, shown.text[-1500:]
         assert "Orangi" in shown.text and "Karachi Water and Sewerage Board" in shown.text

@@ -42,6 +42,7 @@ def test_phone_complaint_keyboard_first_with_caller_history(visitor, site) -> No
     expect(p.locator("#answer-number")).to_have_text(re.compile(r"KHI-\d{4}-\d{7}"))
     number = p.inner_text("#answer-number")
     expect(p.locator("#answer-due")).to_have_text(re.compile(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}"))
+    expect(p.locator("#answer-code")).to_have_text(re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$"))  # read out with the number
     expect(p.locator(".answer")).to_contain_text("Solid Waste Management")
     v.shot("call-desk-answer")
     # A caller asks later: find it by phone and by number.

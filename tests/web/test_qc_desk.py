@@ -25,7 +25,7 @@ def test_poor_rating_opens_an_appeal_the_qc_desk_handles_with_a_note(visitor, si
     _act(lme, number, "resolve", "Lifted")
     citizen = visitor(width=375)
     citizen.go(f"/track/{number}")
-    citizen.page.fill("#phone", "6667")
+    citizen.page.fill("#phone", "0333 5556667")  # the whole number it was lodged with
     citizen.page.click("#find button")
     citizen.page.select_option("#rating", "1")
     citizen.page.fill("#comment", "Only half was lifted, the rest is still there")

@@ -102,7 +102,7 @@ def test_reopened_twice_by_the_citizen_reaches_the_escalation_officer(visitor, s
 
     def citizen_reopens(words: str, status: str) -> None:
         citizen.go(f"/track/{number}")
-        citizen.page.fill("#phone", "1222")
+        citizen.page.fill("#phone", "0300 1111222")  # the seeded citizen's whole number
         citizen.page.click("#find button")
         expect(citizen.page.locator("#r-status")).to_have_text("Resolved")
         citizen.page.fill("#words", words)
