@@ -33,6 +33,7 @@ from noc_api.system import metrics_router
 from noc_api.system import router as system
 from noc_api.system.guards import BoundedCleanInput, SameOriginForCookies, SecurityHeaders
 from noc_api.system.logs import install_access_log_redaction
+from noc_api.system.memory import Trimmer
 from noc_api.tickets import router as tickets
 from noc_api.web import install_web
 
@@ -55,9 +56,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         anyio.to_thread.current_default_thread_limiter().total_tokens = rt.settings.request_threads
         if rt.settings.run_scheduler:
             rt.scheduler.start()
+        trimmer = Trimmer(rt.settings.malloc_trim_seconds)
+        trimmer.start()
         try:
             yield
         finally:
+            trimmer.stop()
             if rt.scheduler.started:
                 rt.scheduler.shutdown(release=True)
             rt.delivery.close()

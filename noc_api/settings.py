@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         description="threads per API process for requests that touch the database (one GIL: more threads "
         "wait for it longer, fewer queue requests sooner)",
     )
+    malloc_trim_seconds: float = Field(
+        60.0,
+        ge=0,
+        le=86400,
+        description="how often each API process hands freed memory back to the system (glibc malloc_trim); 0: never",
+    )
     secret_key: SecretStr | None = Field(
         None, description="signs links; when unset a random one is created once under state_dir (mode 0600)"
     )

@@ -185,6 +185,7 @@ def feedback_link(tracking: str, actor: ActorDep, session: SessionDep, desk: Des
 
 
 @router.post("/subscriptions", status_code=201)
-def subscribe(body: SubscriptionIn, actor: ActorDep, session: SessionDep) -> SubscriptionOut:
-    """Subscribe to new or resolved complaints of a town, ward or category."""
-    return SubscriptionOut.model_validate(svc.add_subscription(session, actor, body))
+def subscribe(body: SubscriptionIn, actor: ActorDep, session: SessionDep, desk: DeskDep) -> SubscriptionOut:
+    """Subscribe to new or resolved complaints of a town, ward or category (within the caller's scope). Nothing is
+    sent to the address until its owner confirms with the link it is sent."""
+    return SubscriptionOut.model_validate(svc.add_subscription(session, actor, body, desk))

@@ -155,15 +155,13 @@ def duplicates(
     return [asdict(h) for h in hints]
 
 
-def add_subscription(
-    session: Session, actor: Actor, body: SubscriptionIn, desk: ComplaintDesk | None = None
-) -> dict[str, Any]:
-    """Staff (within their scope) or citizens (owner "citizen") subscribe to new/resolved complaints."""
+def add_subscription(session: Session, actor: Actor, body: SubscriptionIn, desk: ComplaintDesk) -> dict[str, Any]:
+    """Staff (within their scope) or citizens (owner "citizen") subscribe to new/resolved complaints. Anyone may
+    type any address, so nothing is sent to it until its owner confirms with the link it is sent, staff too."""
     if actor.kind == "staff" and not can(
         actor, "subscribe", Target(town_id=body.town, department_id=actor.department_id)
     ):
         raise Forbidden(f"{actor.role} may not subscribe to complaints of {body.town or 'the whole city'}")
-    citizen = actor.kind != "staff"  # anyone may type any number: nothing is sent before its owner confirms
     now = _now()
     sub = subscribe(
         session,
@@ -175,9 +173,9 @@ def add_subscription(
         town_id=body.town,
         ward=body.ward,
         category_id=body.category,
-        active=not citizen,
+        active=False,
     )
-    if citizen and not sub.active and desk is not None:
+    if not sub.active:
         link = f"{desk.base_url}/subscriptions/confirm?t={sign(desk.settings, SUBSCRIPTION_PURPOSE, sub.id)}"
         enqueue(session, medium=sub.medium, to=sub.address, subject="Confirm your CCIS subscription",
                 body=f"To hear of {sub.event} complaints from CCIS, confirm within {CONFIRM_HOURS} hours: {link} "

@@ -83,9 +83,15 @@ def test_sms_and_email_at_registration_and_resolution(peers_env) -> None:
     assert watch and "Orangi UC-1" in watch[0] and "soon" not in watch[0]  # never the citizen's own words
     t = c["tracking_number"]
     staff_sub = {"medium": "email", "address": "thead@city.test", "event": "resolved", "town": "orangi"}
-    assert env.client.post("/api/v1/subscriptions", json=staff_sub, headers=env.h("thead")).status_code == 201
+    made = env.client.post("/api/v1/subscriptions", json=staff_sub, headers=env.h("thead"))
+    assert made.status_code == 201 and made.json()["confirmed"] is False  # staff type addresses too: asked first
     lyari = {**staff_sub, "town": "lyari"}
     assert env.client.post("/api/v1/subscriptions", json=lyari, headers=env.h("thead")).status_code == 403
+    _deliver(env)
+    ask = [_text(raw) for _, tos, raw in inbox.messages if tos == ["thead@city.test"]]
+    assert len(ask) == 1 and "confirm" in ask[0]
+    token = re.search(r"/subscriptions/confirm\?t=(\S+)", ask[0]).group(1)
+    assert env.client.post(confirm, json={"token": token}).json() == {"confirmed": True}
     env.ok("gro", t, "assign", assignee="lme")
     env.ok("lme", t, "start")
     env.ok("lme", t, "resolve", note="lifted")
