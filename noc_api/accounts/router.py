@@ -13,6 +13,7 @@ from noc_api.accounts import service
 from noc_api.accounts.sessions import end_session, start_session
 from noc_api.deps import ActorDep, RuntimeDep, SessionDep, SettingsDep, bearer_token, require_roles
 from noc_api.security import SESSION_COOKIE, SESSION_SECONDS
+from noc_api.system.client import client_address
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 AdminDep = Annotated[Actor, Depends(require_roles(Role.ADMINISTRATOR))]
@@ -52,7 +53,7 @@ def login(
 
     Throttled per address and user; locked for a while after repeated wrong passwords (429 with Retry-After)."""
     now = _now()
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     outcome = rt.login_guard.login(session, body.username, body.password, address, now)
     if outcome.user is None:
         session.commit()  # keep the failure count

@@ -14,11 +14,12 @@ from noc_api.accounts.service import end_session as revoke_session
 from noc_api.db import models as m
 from noc_api.security import SESSION_COOKIE, SESSION_SECONDS
 from noc_api.settings import Settings
+from noc_api.system.client import client_address
 
 
 def client_of(request: Request) -> str:
     """The caller's address and browser, as the session list shows them (never logged with a token)."""
-    host = request.client.host if request.client else "unknown"
+    host = client_address(request)
     return f"{host} {request.headers.get('user-agent', '')[:150]}".strip()
 
 

@@ -22,12 +22,9 @@ from noc_api.complaints.responses import (
 from noc_api.complaints.schemas import ConfirmIn, FeedbackIn, PublicRegisterIn, ReopenIn, SubscriptionIn
 from noc_api.deps import DeskDep, RuntimeDep, SessionDep
 from noc_api.params import IdempotencyKey
+from noc_api.system.client import client_address
 
 router = APIRouter(tags=["public"])
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post(
@@ -46,8 +43,8 @@ def lodge(
 ) -> PublicRegisteredOut:
     """The citizen's web complaint form: no login; name, phone, category and description are required.
     Resent with the same `Idempotency-Key`, it answers 200 with the first registration."""
-    rt.public_guard.admit(_address(request), lodging=True)
-    out, replayed = svc.public_register(session, desk, body.as_raw(), key, "public:" + _address(request))
+    rt.public_guard.admit(client_address(request), lodging=True)
+    out, replayed = svc.public_register(session, desk, body.as_raw(), key, "public:" + client_address(request))
     if replayed:
         response.status_code = 200
     return out
@@ -69,8 +66,8 @@ def status(
     proof = code or phone
     if not proof:
         raise InvalidInput([("code", "give the tracking code (from the SMS or slip) or the whole phone number")])
-    rt.public_guard.admit(_address(request))
-    seen = rt.public_guard.verified(_address(request), lambda: svc.public_status(session, desk, tracking, proof))
+    rt.public_guard.admit(client_address(request))
+    seen = rt.public_guard.verified(client_address(request), lambda: svc.public_status(session, desk, tracking, proof))
     return PublicStatusOut.model_validate(seen)
 
 
@@ -79,11 +76,11 @@ def reopen(
     tracking: str, body: ReopenIn, request: Request, session: SessionDep, desk: DeskDep, rt: RuntimeDep
 ) -> ReopenOut:
     """Reopen a resolved complaint, or one closed lately (twice at most; the second goes to an escalation officer)."""
-    rt.public_guard.admit(_address(request))
+    rt.public_guard.admit(client_address(request))
     proof = body.proof or ""
     return ReopenOut.model_validate(
         rt.public_guard.verified(
-            _address(request), lambda: svc.public_reopen(session, desk, tracking, proof, body.words)
+            client_address(request), lambda: svc.public_reopen(session, desk, tracking, proof, body.words)
         )
     )
 
@@ -94,9 +91,9 @@ def rate(
 ) -> RatedOut:
     """Rate the resolution 1-5 (the tracking code, the whole phone number or the signed SMS link); 1-2 opens an
     appeal."""
-    rt.public_guard.admit(_address(request))
+    rt.public_guard.admit(client_address(request))
     return RatedOut.model_validate(
-        rt.public_guard.verified(_address(request), lambda: svc.public_feedback(session, desk, tracking, body))
+        rt.public_guard.verified(client_address(request), lambda: svc.public_feedback(session, desk, tracking, body))
     )
 
 
@@ -105,7 +102,7 @@ def subscribe(
     body: SubscriptionIn, request: Request, session: SessionDep, desk: DeskDep, rt: RuntimeDep
 ) -> SubscriptionOut:
     """A citizen subscribes to ward/town/category notices (Pune's ward notifications)."""
-    rt.public_guard.admit(_address(request))
+    rt.public_guard.admit(client_address(request))
     citizen = Actor(kind="citizen", name="citizen")
     return SubscriptionOut.model_validate(svc.add_subscription(session, citizen, body, desk))
 
@@ -115,7 +112,7 @@ def confirm_subscription(
     body: ConfirmIn, request: Request, session: SessionDep, desk: DeskDep, rt: RuntimeDep
 ) -> ConfirmedOut:
     """The owner of the address confirms with the link's token; nothing is sent to an unconfirmed address."""
-    rt.public_guard.admit(_address(request))
+    rt.public_guard.admit(client_address(request))
     if not svc.confirm_subscription(session, desk, body.token):
         raise HTTPException(400, "the confirmation link is wrong or has expired: subscribe again")
     return ConfirmedOut(confirmed=True)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from noc_api.notices import service
+from noc_api.system.client import client_address
 from noc_api.web.page import CsrfChecked, Page, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -18,7 +19,7 @@ Address = Annotated[str, Form(min_length=3, max_length=300)]
 
 
 def _admit(page: Page, lodging: bool = False) -> None:
-    page.runtime.public_guard.admit(page.request.client.host if page.request.client else "unknown", lodging=lodging)
+    page.runtime.public_guard.admit(client_address(page.request), lodging=lodging)
 
 
 def _form(page: Page, status: int = 200, **ctx: object) -> Response:

@@ -15,14 +15,11 @@ from noc_api.notices import service
 from noc_api.notices.schemas import NoticeOut
 from noc_api.params import RowId
 from noc_api.runtime import Runtime
+from noc_api.system.client import client_address
 
 router = APIRouter(tags=["notices"])
 # NOC staff tell the city about their channels, town heads about their town; administrators always may.
 Publisher = Annotated[Actor, Depends(require_roles(Role.NOC, Role.ENGINEER, Role.TOWN_HEAD))]
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 class NoticeIn(BaseModel):
@@ -73,7 +70,7 @@ def current_notices(
     request: Request, session: SessionDep, rt: RuntimeDep, town: Annotated[str | None, Query(max_length=64)] = None
 ) -> list[NoticeOut]:
     """Notices valid now (``town``: that town's and the city-wide ones), newest first."""
-    rt.public_guard.admit(_address(request))
+    rt.public_guard.admit(client_address(request))
     return [NoticeOut.model_validate(n) for n in service.current(session, datetime.now(UTC), town)]
 
 
@@ -122,7 +119,7 @@ def withdraw(notice_id: RowId, session: SessionDep, rt: RuntimeDep, actor: Publi
 @router.post("/api/v1/public/notice-subscriptions", status_code=202)
 def subscribe(body: SubscribeIn, request: Request, session: SessionDep, rt: RuntimeDep) -> CodeSentOut:
     """Ask for a town's (or ward's, or the whole city's) notices; a code is sent to the address to confirm."""
-    rt.public_guard.admit(_address(request), lodging=True)  # each ask sends a message: the tighter limit
+    rt.public_guard.admit(client_address(request), lodging=True)  # each ask sends a message: the tighter limit
     try:
         service.request_subscription(
             session, rt.notice_area, rt.settings.signing_key, medium=body.medium, address=body.address,
@@ -137,7 +134,7 @@ def subscribe(body: SubscribeIn, request: Request, session: SessionDep, rt: Runt
 @router.post("/api/v1/public/notice-subscriptions/confirm")
 def confirm(body: ConfirmIn, request: Request, session: SessionDep, rt: RuntimeDep) -> NoticeConfirmedOut:
     """Confirm with the code that was sent; only confirmed subscriptions get notices."""
-    rt.public_guard.admit(_address(request))
+    rt.public_guard.admit(client_address(request))
     try:
         done = service.confirm_subscription(
             session, rt.settings.signing_key, medium=body.medium, address=body.address, code=body.code,

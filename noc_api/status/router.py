@@ -13,6 +13,7 @@ from noc_api.deps import RuntimeDep
 from noc_api.runtime import Runtime
 from noc_api.status.directory import build_directory
 from noc_api.status.schemas import DirectoryOut, StatusOut
+from noc_api.system.client import client_address
 from noc_api.web import csrf
 from noc_api.web.i18n import LANG_COOKIE, LANGUAGES, direction, pick
 from noc_api.web.page import templates
@@ -23,7 +24,7 @@ pages = APIRouter(include_in_schema=False)
 
 
 def _admit(request: Request, rt: Runtime) -> None:
-    rt.public_guard.admit(request.client.host if request.client else "unknown")
+    rt.public_guard.admit(client_address(request))
 
 
 def _document(rt: Runtime) -> dict:

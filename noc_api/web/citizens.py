@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from complaint_core.model import InvalidInput
 from noc_api.complaints import service as svc
 from noc_api.complaints.idempotency import MAX_KEY
+from noc_api.system.client import client_address
 from noc_api.web.page import CsrfChecked, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +40,7 @@ async def lodge(request: Request, page: PageDep) -> Response:
     if isinstance(photo, UploadFile) and photo.filename:
         photos.append((photo.filename, await photo.read(page.runtime.settings.max_photo_bytes + 1)))
     raw = {k: values[k] or None for k in FIELDS} | {"channel_data": {}, "photos": photos}
-    page.runtime.public_guard.admit(page.request.client.host if page.request.client else "unknown", lodging=True)
+    page.runtime.public_guard.admit(client_address(page.request), lodging=True)
     try:
         done, _ = svc.public_register(
             page.session, page.runtime.desk, raw, values["request_key"] or None, _sender(page)
@@ -51,7 +52,7 @@ async def lodge(request: Request, page: PageDep) -> Response:
 
 def _sender(page: PageDep) -> str:
     """Citizens' keys are scoped by address: one citizen's key can never replay another's answer."""
-    return "public:" + (page.request.client.host if page.request.client else "unknown")
+    return "public:" + client_address(page.request)
 
 
 @router.get("/subscriptions/confirm")
@@ -62,7 +63,7 @@ def confirm_form(page: PageDep, t: str = "") -> Response:
 
 @router.post("/subscriptions/confirm", dependencies=[CsrfChecked])
 async def confirm(request: Request, page: PageDep) -> Response:
-    page.runtime.public_guard.admit(page.request.client.host if page.request.client else "unknown")
+    page.runtime.public_guard.admit(client_address(page.request))
     token = str((await request.form()).get("t") or "")[:500]
     done = svc.confirm_subscription(page.session, page.runtime.desk, token)
     return page.render("subscription_confirm.html", token="", confirmed=done, status=200 if done else 400)

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from noc_api.accounts.service import actor_of
 from noc_api.accounts.sessions import end_session, start_session
 from noc_api.security import SESSION_COOKIE
+from noc_api.system.client import client_address
 from noc_api.web.i18n import LANG_COOKIE, LANGUAGES
 from noc_api.web.menu import home_for
 from noc_api.web.page import CsrfChecked, PageDep, StaffPage
@@ -47,7 +48,7 @@ def login(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     now = datetime.now(UTC)
-    address = page.request.client.host if page.request.client else "unknown"
+    address = client_address(page.request)
     outcome = page.runtime.login_guard.login(page.session, username, password, address, now)
     if outcome.user is None:
         page.session.commit()  # keep the failure count (lockout)

@@ -13,19 +13,16 @@ from pydantic import ValidationError
 from complaint_core.model import DomainError, NotFound
 from noc_api.complaints import service as svc
 from noc_api.complaints.schemas import FeedbackIn
+from noc_api.system.client import client_address
 from noc_api.web.page import CsrfChecked, Page, PageDep
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
 
 
-def _address(page: Page) -> str:
-    return page.request.client.host if page.request.client else "unknown"
-
-
 def _admit(page: Page) -> None:
     """The same per-address limit as the public API (429 page past it)."""
-    page.runtime.public_guard.admit(_address(page))
+    page.runtime.public_guard.admit(client_address(page.request))
 
 
 def _show(page: Page, tracking: str, phone: str, token: str, status: int = 200, **ctx: Any) -> Response:
@@ -33,7 +30,9 @@ def _show(page: Page, tracking: str, phone: str, token: str, status: int = 200, 
     if tracking and phone and "error" not in ctx:
         desk, guard = page.runtime.desk, page.runtime.public_guard
         try:
-            found = guard.verified(_address(page), lambda: svc.public_status(page.session, desk, tracking, phone, True))
+            found = guard.verified(
+                client_address(page.request), lambda: svc.public_status(page.session, desk, tracking, phone, True)
+            )
         except NotFound:
             ctx["error"] = page._("No complaint with that number and code or phone number.")
             status = 404
@@ -61,7 +60,7 @@ def rate(page: PageDep, tracking: str, phone: Annotated[str, Form(max_length=20)
     try:
         body = FeedbackIn(rating=rating, comment=comment or None, code=phone or None, token=t or None)
         done = page.runtime.public_guard.verified(
-            _address(page), lambda: svc.public_feedback(page.session, page.runtime.desk, tracking, body)
+            client_address(page.request), lambda: svc.public_feedback(page.session, page.runtime.desk, tracking, body)
         )
     except (DomainError, ValidationError) as exc:
         page.session.rollback()
@@ -76,7 +75,8 @@ def reopen(page: PageDep, tracking: str, phone: Annotated[str, Form(max_length=2
     _admit(page)
     try:
         page.runtime.public_guard.verified(
-            _address(page), lambda: svc.public_reopen(page.session, page.runtime.desk, tracking, phone, words)
+            client_address(page.request),
+            lambda: svc.public_reopen(page.session, page.runtime.desk, tracking, phone, words),
         )
     except DomainError as exc:
         page.session.rollback()
