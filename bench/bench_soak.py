@@ -2,9 +2,9 @@
 on PostgreSQL (loopback only), for a bounded time.
 
 Prints per kind of request: count, errors (any non-2xx or transport error), p50/p99 latency; and for the server's
-process the RSS at start and end and its slope over the second half of the run (warm-up excluded). Beside them, in
-the same run: the latency of GET /healthz (the cheapest route: the floor of this machine's HTTP path under the same
-load).
+process the RSS at start and end and its slope over the second half of the run (warm-up excluded), in all and for
+each process alone (RSS and USS, its own pages). Beside them, in the same run: the latency of GET /healthz (the
+cheapest route: the floor of this machine's HTTP path under the same load).
 
     .venv/bin/python bench/bench_soak.py [--seconds 600] [--sites 1000] [--backend postgres|sqlite] [--workers 2]
 """
@@ -126,7 +126,8 @@ async def every(period: float, until: float, make) -> None:
 
 
 async def soak(url: str, tokens: dict[str, str], devices: dict[str, list[str]], staff: str, seconds: float,
-               server: psutil.Process) -> tuple[Meter, list[tuple[float, float]]]:  # fmt: skip
+               server: psutil.Process, each: dict[str, list[tuple[float, float, float]]],
+               ) -> tuple[Meter, list[tuple[float, float]]]:  # fmt: skip
     meter = Meter()
     # Idle connections are closed before the server (uvicorn: 5 s) can close them under a request in flight.
     limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS, keepalive_expiry=2)
@@ -163,8 +164,16 @@ async def soak(url: str, tokens: dict[str, str], devices: dict[str, list[str]], 
 
         async def sample() -> None:
             while time.monotonic() < until:
-                total = server.memory_info().rss + sum(ch.memory_info().rss for ch in server.children(recursive=True))
-                rss.append((time.monotonic() - start, total / 2**20))
+                at = time.monotonic() - start
+                total = 0
+                for proc in [server, *server.children(recursive=True)]:
+                    try:
+                        mem = proc.memory_full_info()  # uss: the pages this process alone holds
+                    except psutil.Error:
+                        continue
+                    total += mem.rss
+                    each.setdefault(_role(proc, server), []).append((at, mem.rss / 2**20, mem.uss / 2**20))
+                rss.append((at, total / 2**20))
                 await asyncio.sleep(5)
 
         await asyncio.gather(
@@ -222,7 +231,8 @@ def main() -> int:
                 # With workers, the supervisor and its workers all hold the socket: the root is the one whose
                 # parent does not (its RSS and its children's are summed).
                 server = next(p for p in listening.values() if p.ppid() not in listening)
-                meter, rss = asyncio.run(soak(url, tokens, devices, staff, args.seconds, server))
+                each: dict[str, list[tuple[float, float, float]]] = {}
+                meter, rss = asyncio.run(soak(url, tokens, devices, staff, args.seconds, server, each))
     print(
         f"soak on {args.backend}, {args.workers} API process(es): {args.sites} sites every 10 s, 5 registrations/s, "
         f"staff reads; {args.seconds:.0f} s"
@@ -241,7 +251,28 @@ def main() -> int:
         tenths = [rss[min(len(rss) - 1, i * len(rss) // 10)][1] for i in range(1, 11)]
         print("server RSS by tenth of the run (MB): " + " ".join(f"{m:.0f}" for m in tenths))
         print(f"slope over the last quarter: {slope(rss[len(rss) // 2 :]):+.2f} MB/min")
+        # Each process alone; USS counts only its own pages (shared libraries and files left out).
+        print(f"{'process':22} {'RSS start':>9} {'end':>6} {'slope':>7} {'USS start':>9} {'end':>6} {'slope':>7}"
+              f" {'last q.':>7}  (MB, MB/min over the second half; last quarter of USS)")  # fmt: skip
+        for role, points in sorted(each.items()):
+            r = [(t, m) for t, m, _ in points]
+            u = [(t, m) for t, _, m in points]
+            print(f"{role:22} {r[0][1]:9.0f} {r[-1][1]:6.0f} {slope(r):+7.2f} {u[0][1]:9.0f} {u[-1][1]:6.0f} "
+                  f"{slope(u):+7.2f} {slope(u[len(u) // 2 :]):+7.2f}")  # fmt: skip
     return 0
+
+
+def _role(proc: psutil.Process, root: psutil.Process) -> str:
+    """What a process of `ccis serve` is, for the memory table."""
+    try:
+        cmd = " ".join(proc.cmdline())
+    except psutil.Error:
+        cmd = ""
+    if proc.pid == root.pid:
+        return "supervisor" if root.children() else "server"
+    if "resource_tracker" in cmd:
+        return f"resource tracker {proc.pid}"
+    return f"API process {proc.pid}"
 
 
 def _conns(p: psutil.Process) -> list:
