@@ -14,21 +14,31 @@ def _settings():  # noqa: ANN202
     return load_settings()
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from noc_api.app import create_app
+def _prepare(settings):  # noqa: ANN001, ANN202
+    """Validate the inventory and rules, migrate and sync the database; say what was loaded. Returns the runtime."""
+    from noc_api.alerting.status import rules_status
     from noc_api.runtime import build
 
-    settings = _settings()
     runtime = build(settings)
     print(f"ccis: inventory {settings.inventory} synced ({runtime.last_sync.summary()})", file=sys.stderr)
-    from noc_api.alerting.status import rules_status
-
     rules = rules_status(settings.alert_rules)
     print(f"ccis: {rules['rules']} alert rules loaded from {settings.alert_rules}", file=sys.stderr)
     for problem in rules["problems"]:  # a bad rule file is reported, never fatal: the good rules still run
         print(f"ccis: alert rules: {problem}", file=sys.stderr)
+    return runtime
+
+
+def _prepare_alone() -> None:
+    """The preparation in a process of its own (``--workers N``), exiting with what ``ccis`` would."""
+    sys.exit(_explained(lambda: _prepare(_settings()).engine.dispose()))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import multiprocessing
+
+    import uvicorn
+
+    settings = _settings()
     host, port = args.host or settings.host, args.port or settings.port
     workers = args.workers or settings.workers
     common = {
@@ -39,12 +49,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "timeout_graceful_shutdown": 5,  # live event streams must not hold a shutdown forever
     }
     if workers > 1:
-        # Each worker builds its own runtime from the environment (noc_api.app:worker_app); the database was
-        # migrated and synced above, once. The leader lease keeps every background job to one worker.
-        runtime.engine.dispose()
+        # The supervisor only holds the socket and watches its workers, so it never loads the app: the database
+        # is migrated and synced once, by a process that then exits (the supervisor held ~250 MB for nothing).
+        # Each worker builds its own runtime from the environment (noc_api.app:worker_app); the leader lease
+        # keeps every background job to one worker.
+        prep = multiprocessing.get_context("spawn").Process(target=_prepare_alone, name="ccis-prepare")
+        prep.start()
+        prep.join()
+        if prep.exitcode:
+            return prep.exitcode
         print(f"ccis: {workers} API worker processes", file=sys.stderr)
         uvicorn.run("noc_api.app:worker_app", factory=True, workers=workers, **common)
         return 0
+    from noc_api.app import create_app
+
+    runtime = _prepare(settings)
     uvicorn.run(create_app(settings, runtime=runtime), workers=1, **common)
     return 0
 
@@ -435,25 +454,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo.cmd_demo(args)
 
 
+def _explained(run) -> int:  # noqa: ANN001
+    """Run a subcommand; a broken file or setting is told in a line or two (exit 1), not as a traceback."""
+    try:
+        return run() or 0
+    except Exception as exc:  # the classes are imported only now: `ccis serve`'s supervisor stays small
+        from noc_api.accounts.service import AccountError
+        from noc_api.complaints.partner_keys import PartnerKeyError
+        from noc_api.inventory import InventoryError
+        from noc_api.settings import SettingsError
+
+        if isinstance(exc, InventoryError):
+            print(exc, file=sys.stderr)
+            print(f"ccis: {len(exc.problems)} problem(s) in {exc.file}", file=sys.stderr)
+            return 1
+        if isinstance(exc, SettingsError | AccountError | PartnerKeyError):
+            print(f"ccis: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ccis`` console script."""
     args = build_parser().parse_args(argv)
     if args.command == "agent":  # a site machine runs the agent without the server's packages
         return args.fn(args) or 0
-    from noc_api.accounts.service import AccountError
-    from noc_api.complaints.partner_keys import PartnerKeyError
-    from noc_api.inventory import InventoryError
-    from noc_api.settings import SettingsError
-
-    try:
-        return args.fn(args) or 0
-    except InventoryError as exc:
-        print(exc, file=sys.stderr)
-        print(f"ccis: {len(exc.problems)} problem(s) in {exc.file}", file=sys.stderr)
-        return 1
-    except (SettingsError, AccountError, PartnerKeyError) as exc:
-        print(f"ccis: {exc}", file=sys.stderr)
-        return 1
+    return _explained(lambda: args.fn(args))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.noc_api.test_inventory_validation import BASE
 from tests.support import free_port
@@ -54,7 +55,8 @@ def test_serve_answers_with_the_city(tmp_path: Path, inventory_path: Path) -> No
         proc.wait(10)
 
 
-def test_serve_refuses_a_broken_inventory(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_refuses_a_broken_inventory(tmp_path: Path, workers: str) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         BASE.replace(
@@ -64,7 +66,7 @@ def test_serve_refuses_a_broken_inventory(tmp_path: Path) -> None:
     )
     port = free_port()
     res = subprocess.run(
-        [*CCIS, "serve"],
+        [*CCIS, "serve", "--workers", workers],  # with workers, a process of its own checks and migrates
         env=env_for(tmp_path, bad, CCIS_PORT=str(port)),
         capture_output=True,
         text=True,

@@ -1,5 +1,6 @@
 """`ccis serve --workers 2`: two API processes answer, only the lease holder runs background jobs - every one of
-them, each in that one process only - and when it is killed the other takes the jobs over within the lease."""
+them, each in that one process only - and when it is killed the other takes the jobs over within the lease. The
+supervising parent never loads the app."""
 
 from __future__ import annotations
 
@@ -85,6 +86,9 @@ def test_two_workers_one_leader_and_takeover(db_url: str, inventory_path: Path, 
         wait_for("the workers to answer", lambda: _answers(url, proc, log), timeout=120)
         first = wait_for("one worker to take the lead", lambda: _leader_pid(db_url), timeout=60)
         assert first != proc.pid, "the lease is held by a worker, not the supervising parent"
+        # The supervisor only holds the socket: it never loads the app (the database layer is a fair witness).
+        assert _loads_sqlalchemy(first), "a worker loads the database layer (else the check below sees nothing)"
+        assert not _loads_sqlalchemy(proc.pid), "the supervisor loaded the app: it holds a worker's memory for nothing"
         # Both workers answer /metrics; the lease holder has run every job, the other none.
         seen: dict[float, dict[str, float]] = {}  # by ccis_scheduler_leader (1 leader, 0 follower): runs per job
 
@@ -122,6 +126,11 @@ def test_two_workers_one_leader_and_takeover(db_url: str, inventory_path: Path, 
         assert httpx.get(f"{url}/healthz", timeout=30).status_code == 200
     finally:
         stop(proc, grace=20)
+
+
+def _loads_sqlalchemy(pid: int) -> bool:
+    """Whether the process has SQLAlchemy's compiled modules mapped (it imported SQLAlchemy)."""
+    return "/sqlalchemy/" in Path(f"/proc/{pid}/maps").read_text()
 
 
 def _lease(db_url: str) -> tuple[str, float]:
