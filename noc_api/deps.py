@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from complaint_core.roles import Actor, Role
@@ -17,6 +19,8 @@ from noc_api.complaints.desk import ComplaintDesk
 from noc_api.runtime import Runtime
 from noc_api.security import SESSION_COOKIE
 from noc_api.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs every plain ``def`` dependency in the thread pool,
 # and each such hop (queue, wake a thread, wake the loop) cost more than the work itself.
@@ -37,15 +41,29 @@ async def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Asyn
         yield session
     finally:
         if session.in_transaction():
-            await run_in_threadpool(session.close)
+            await run_in_threadpool(close_quietly, session)
         else:
-            session.close()
+            close_quietly(session)
 
 
 def get_read_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
     """A session on the read replica (the primary when none is configured), for reports that may lag a moment."""
-    with runtime.read_sessions() as session:
+    session = runtime.read_sessions()
+    try:
         yield session
+    finally:
+        close_quietly(session)
+
+
+def close_quietly(session: Session) -> None:
+    """End a request's session; a connection the database dropped meanwhile (a failover, an administrator's kill)
+    is thrown away. Its rollback failing here, after the answer has started, would cut the client's connection
+    instead of finishing the answer."""
+    try:
+        session.close()
+    except SQLAlchemyError as exc:
+        log.warning("a request's database connection was lost at its end, and is dropped: %s", exc.__class__.__name__)
+        session.invalidate()
 
 
 async def get_settings_dep(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Settings:

@@ -44,7 +44,12 @@ def test_connections_terminated_under_load_give_503_then_recover(
                 for _ in range(2000):  # bounded
                     if stop.is_set():
                         return
-                    r = c.get("/api/v1/noc/outages")
+                    try:
+                        r = c.get("/api/v1/noc/outages")
+                    except httpx.TransportError as exc:  # a dropped connection is a failure too, never a quiet one
+                        statuses.append(0)
+                        bodies.append(repr(exc))
+                        continue
                     statuses.append(r.status_code)
                     if r.status_code != 200:
                         bodies.append(r.text)
@@ -69,7 +74,8 @@ def test_connections_terminated_under_load_give_503_then_recover(
             w.join(60)
         print(f"answers: {len(statuses)}, 503s: {statuses.count(503)}, connections cut: {killed}")
         assert killed and killed > 0
-        assert set(statuses) <= {200, 503}, f"unexpected answers: {sorted(set(statuses))}"
+        log = (tmp_path / "serve.log").read_text(errors="replace")
+        assert set(statuses) <= {200, 503}, f"unexpected answers: {sorted(set(statuses))} {bodies[:3]} {log[-3000:]}"
         assert all('"status":503' in b for b in bodies), bodies[:3]
         assert httpx.get(f"{url}/api/v1/noc/outages", headers=headers, timeout=30).status_code == 200
         assert httpx.get(f"{url}/healthz", timeout=30).status_code == 200
