@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 
 from agents.wire import IngestResponse
 
@@ -15,6 +15,9 @@ class NocMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        # This process's memory, CPU and open files (process_resident_memory_bytes …): what a 24/7 server is
+        # watched by; with --workers N each process answers for itself.
+        ProcessCollector(registry=r)
         self.reports = Counter(
             "ccis_ingest_reports", "Reports received by the ingest API, by result", ["result"], registry=r
         )

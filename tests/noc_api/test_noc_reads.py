@@ -109,6 +109,7 @@ def test_reads_maintenance_and_metrics(noc) -> None:
         'ccis_ingest_reports_total{result="accepted"} 3.0',
         'ccis_channel_up{channel="web-portal",kind="web"}',
         "ccis_outages_open{",
+        "process_resident_memory_bytes ",
     ):
         assert needle in text, needle
     promtool = shutil.which("promtool")

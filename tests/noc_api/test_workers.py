@@ -101,6 +101,9 @@ def test_two_workers_one_leader_and_takeover(db_url: str, inventory_path: Path, 
             return {0.0, 1.0} <= seen.keys() and {j for j, n in seen[1.0].items() if n > 0} >= JOBS
 
         wait_for("answers from the leader (every job run) and the follower", both_seen, timeout=120, interval=0.05)
+        # Each process tells its own memory, as the system sees it.
+        rss = re.search(r"^process_resident_memory_bytes (\S+)$", httpx.get(f"{url}/metrics", timeout=30).text, re.M)
+        assert rss and float(rss.group(1)) > 20 * 2**20, "process_resident_memory_bytes of a worker"
         assert seen[0.0] == {}, f"the follower ran jobs: {seen[0.0]}"
         assert _leader_pid(db_url) == first, "the lead moved although nobody died"
 
