@@ -64,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from noc_api.app import create_app
 
     runtime = _prepare(settings)
-    uvicorn.run(create_app(settings, runtime=runtime), workers=1, **common)
+    uvicorn.run(create_app(settings, runtime=runtime, serving=True), workers=1, **common)
     return 0
 
 

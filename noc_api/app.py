@@ -33,15 +33,16 @@ from noc_api.system import metrics_router
 from noc_api.system import router as system
 from noc_api.system.guards import BoundedCleanInput, SameOriginForCookies, SecurityHeaders
 from noc_api.system.logs import install_access_log_redaction
-from noc_api.system.memory import Trimmer
+from noc_api.system.memory import Trimmer, settle_heap, unsettle_heap
 from noc_api.tickets import router as tickets
 from noc_api.web import install_web
 
 GIL_SWITCH_SECONDS = 0.0005
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app. With no runtime given, one is started (inventory checked, DB migrated and synced)."""
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None, serving: bool = False) -> FastAPI:
+    """Build the app. With no runtime given, one is started (inventory checked, DB migrated and synced).
+    ``serving``: the app is its process's only one (`ccis serve`), so its start-up heap may be frozen."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,9 +59,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             rt.scheduler.start()
         trimmer = Trimmer(rt.settings.malloc_trim_seconds)
         trimmer.start()
+        if serving:
+            settle_heap()  # last: everything start-up made is in the heap now
         try:
             yield
         finally:
+            if serving:
+                unsettle_heap()
             trimmer.stop()
             if rt.scheduler.started:
                 rt.scheduler.shutdown(release=True)
@@ -119,4 +124,4 @@ def worker_app() -> FastAPI:
     worker runs the scheduler, and the database leader lease keeps each background job to one of them.
     """
     settings = get_settings()
-    return create_app(settings, runtime=build(settings, migrate=False, sync=False))
+    return create_app(settings, runtime=build(settings, migrate=False, sync=False), serving=True)

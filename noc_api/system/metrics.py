@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
+from prometheus_client import CollectorRegistry, Counter, Gauge, GCCollector, Histogram, ProcessCollector
 
 from agents.wire import IngestResponse
 
@@ -18,6 +19,12 @@ class NocMetrics:
         # This process's memory, CPU and open files (process_resident_memory_bytes …): what a 24/7 server is
         # watched by; with --workers N each process answers for itself.
         ProcessCollector(registry=r)
+        # The garbage collector's passes per generation (python_gc_collections_total …), and how much of the heap
+        # start-up froze out of them (noc_api.system.memory.settle_heap): a full pass walks everything else.
+        GCCollector(registry=r)
+        Gauge(
+            "ccis_gc_frozen_objects", "Objects start-up moved out of the garbage collector's passes", registry=r
+        ).set_function(gc.get_freeze_count)
         self.reports = Counter(
             "ccis_ingest_reports", "Reports received by the ingest API, by result", ["result"], registry=r
         )
