@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from complaint_core.adapters.orm import ComplaintEvent, ComplaintRow, Notification, TrackingCounter
+from complaint_core.adapters.orm import ComplaintEvent, ComplaintRow, Notification
 from complaint_core.lifecycle import MAX_REOPENINGS, LifecycleState
 from complaint_core.model import ComplaintKind, ComplaintStatus, Conflict, Event, NotFound, tracking_number
 from complaint_core.policy import Target
 from complaint_core.sla import Pause
+
+# The SQLite side of numbering: three statements built once (a statement built per call costs its cache key).
+BUMP_COUNTER = text(
+    "INSERT INTO tracking_counters (city, year, last) VALUES (:city, :year, 1)"
+    " ON CONFLICT (city, year) DO UPDATE SET last = tracking_counters.last + 1 RETURNING last"
+)
+SET_NUMBER = text("UPDATE complaints SET tracking_number = :tracking WHERE id = :id")
+SET_MESSAGES_NUMBER = text(
+    "UPDATE notifications SET body = replace(body, :provisional, :tracking),"
+    " subject = replace(subject, :provisional, :tracking) WHERE complaint_id = :id"
+)
 
 
 def next_tracking_number(session: Session, city: str, year: int) -> str:
@@ -22,15 +34,7 @@ def next_tracking_number(session: Session, city: str, year: int) -> str:
     lock), so numbers are unique and gap-free among committed ones, and a rolled-back number is never reused
     by a later year or city.
     """
-    dialect = session.get_bind().dialect.name
-    counters = TrackingCounter.__table__  # Core: the ORM's bulk-insert machinery costs more than the statement
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(counters)
-    stmt = (
-        ins.values(city=city, year=year, last=1)
-        .on_conflict_do_update(index_elements=["city", "year"], set_={"last": counters.c.last + 1})
-        .returning(counters.c.last)
-    )
-    seq = session.connection().execute(stmt).scalar_one()
+    seq = session.connection().execute(BUMP_COUNTER, {"city": city, "year": year}).scalar_one()
     return tracking_number(city, year, seq)
 
 
@@ -66,16 +70,9 @@ def number_complaint(session: Session, complaint_id: int, provisional: str, city
         params = {"city": city, "year": year, "prefix": f"{city}-{year}-", "id": complaint_id}
         return session.connection().execute(PG_NUMBER, {**params, "provisional": provisional}).scalar_one()
     tracking = next_tracking_number(session, city, year)
-    conn, complaints, notes = session.connection(), ComplaintRow.__table__, Notification.__table__
-    conn.execute(update(complaints).where(complaints.c.id == complaint_id).values(tracking_number=tracking))
-    conn.execute(
-        update(notes)
-        .where(notes.c.complaint_id == complaint_id)
-        .values(
-            body=func.replace(notes.c.body, provisional, tracking),
-            subject=func.replace(notes.c.subject, provisional, tracking),
-        )
-    )
+    conn = session.connection()
+    conn.execute(SET_NUMBER, {"tracking": tracking, "id": complaint_id})
+    conn.execute(SET_MESSAGES_NUMBER, {"provisional": provisional, "tracking": tracking, "id": complaint_id})
     return tracking
 
 
@@ -145,21 +142,45 @@ def target_of(row: ComplaintRow) -> Target:
     )
 
 
+def _event_values(complaint_id: int, event: Event) -> dict[str, Any]:
+    return {
+        "complaint_id": complaint_id,
+        "at": event.at,
+        "action": event.action,
+        "actor": event.actor,
+        "role": event.role,
+        "from_status": event.from_status.value if event.from_status else None,
+        "to_status": event.to_status.value if event.to_status else None,
+        "note": event.note,
+        "data": event.data,
+    }
+
+
 def append_event(session: Session, complaint_id: int, event: Event) -> None:
     """Add one history line (never updated or deleted afterwards)."""
-    session.add(
-        ComplaintEvent(
-            complaint_id=complaint_id,
-            at=event.at,
-            action=event.action,
-            actor=event.actor,
-            role=event.role,
-            from_status=event.from_status.value if event.from_status else None,
-            to_status=event.to_status.value if event.to_status else None,
-            note=event.note,
-            data=event.data,
-        )
-    )
+    session.add(ComplaintEvent(**_event_values(complaint_id, event)))
+
+
+# A new complaint's rows go in by Core statements built once: the ORM's unit of work (state tracking, flush
+# ordering, cache keys of statements built per call) was the largest part of a registration's CPU.
+INSERT_COMPLAINT = insert(ComplaintRow.__table__).returning(ComplaintRow.__table__.c.id)
+INSERT_EVENT = insert(ComplaintEvent.__table__)
+INSERT_MESSAGES = insert(Notification.__table__)
+
+
+def insert_complaint(
+    session: Session, values: dict[str, Any], event: Event, messages: Callable[[int], list[dict[str, Any]]]
+) -> int:
+    """Store a new complaint (``values``: its columns), its first history line and the messages ``messages(id)``
+    queues about it, in the session's transaction; returns its id. The row starts at version 1, as the ORM's
+    version counter would."""
+    conn = session.connection()
+    complaint_id = int(conn.execute(INSERT_COMPLAINT, values | {"version": 1}).scalar_one())
+    conn.execute(INSERT_EVENT, _event_values(complaint_id, event))
+    queued = messages(complaint_id)
+    if queued:
+        conn.execute(INSERT_MESSAGES, queued)
+    return complaint_id
 
 
 def history(session: Session, complaint_id: int) -> list[ComplaintEvent]:

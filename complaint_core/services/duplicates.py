@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from complaint_core.adapters.orm import ComplaintRow
@@ -30,6 +31,29 @@ class DuplicateHint:
     distance_m: float | None = None
 
 
+@functools.cache
+def _candidates(near: bool, same_phone: bool) -> Select:
+    """The candidates' query for a point, a phone or both, built once each (its parameters bound at each call)."""
+    c = ComplaintRow
+    conds = []
+    if near:
+        conds.append(
+            and_(
+                c.lat.between(bindparam("lat_lo"), bindparam("lat_hi")),
+                c.lon.between(bindparam("lon_lo"), bindparam("lon_hi")),
+                c.kind == StatusKind.OPEN.value,
+            )
+        )
+    if same_phone:
+        conds.append(and_(c.phone == bindparam("phone"), c.registered_at >= bindparam("since")))
+    return (
+        select(c.tracking_number, c.lat, c.lon, c.phone)
+        .where(c.category_id == bindparam("category_id"), or_(*conds))
+        .order_by(c.id.desc())
+        .limit(50)
+    )
+
+
 def find_duplicates(
     session: Session,
     *,
@@ -42,31 +66,24 @@ def find_duplicates(
     limit: int = 5,
 ) -> list[DuplicateHint]:
     """Open complaints of the same category within ``radius_m``, or from the same phone in the last ``days``."""
-    since = now - timedelta(days=days)
-    conds = []
+    if point is None and not phone:
+        return []
+    params: dict[str, object] = {"category_id": category_id}
     if point is not None:
         # A bounding box the indexes can use first, then the exact distance in Python.
         dlat = radius_m / 111_320
         dlon = radius_m / (111_320 * max(0.01, math.cos(math.radians(point.lat))))
-        conds.append(
-            and_(
-                ComplaintRow.lat.between(point.lat - dlat, point.lat + dlat),
-                ComplaintRow.lon.between(point.lon - dlon, point.lon + dlon),
-                ComplaintRow.kind == StatusKind.OPEN.value,
-            )
-        )
+        params |= {
+            "lat_lo": point.lat - dlat,
+            "lat_hi": point.lat + dlat,
+            "lon_lo": point.lon - dlon,
+            "lon_hi": point.lon + dlon,
+        }
     if phone:
-        conds.append(and_(ComplaintRow.phone == phone, ComplaintRow.registered_at >= since))
-    if not conds:
-        return []
-    stmt = (
-        select(ComplaintRow.tracking_number, ComplaintRow.lat, ComplaintRow.lon, ComplaintRow.phone)
-        .where(ComplaintRow.category_id == category_id, or_(*conds))
-        .order_by(ComplaintRow.id.desc())
-        .limit(50)
-    )
+        params |= {"phone": phone, "since": now - timedelta(days=days)}
+    stmt = _candidates(point is not None, bool(phone))
     hints: list[DuplicateHint] = []
-    for tracking, lat, lon, row_phone in session.connection().execute(stmt):  # Core: columns, no ORM rows
+    for tracking, lat, lon, row_phone in session.connection().execute(stmt, params):  # Core: columns, no ORM rows
         if point is not None and lat is not None and lon is not None:
             d = distance_m(point, GeoPoint(lat, lon))
             if d <= radius_m:

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from complaint_core.access import tracking_code
-from complaint_core.adapters.orm import Attachment, ComplaintRow, Notification
-from complaint_core.adapters.repo import append_event, number_complaint
+from complaint_core.adapters.orm import Attachment
+from complaint_core.adapters.repo import insert_complaint, number_complaint
 from complaint_core.config import CoreConfig
 from complaint_core.intake import Intake, size_problems, sniff_photo, validate_intake
 from complaint_core.model import Channel, ComplaintStatus, Event, Forbidden, InvalidInput
@@ -22,7 +21,7 @@ from complaint_core.policy import Target, can
 from complaint_core.roles import Actor
 from complaint_core.routing import Directory, Route, route
 from complaint_core.services.duplicates import DuplicateHint, find_duplicates
-from complaint_core.services.notify import subscribers, tell_citizen, tell_subscribers
+from complaint_core.services.notify import citizen_messages, subscriber_messages, subscribers
 from complaint_core.sla import promised_due, promised_seconds
 
 
@@ -139,86 +138,92 @@ def register_complaint(
     # Everything goes in first under a provisional number nobody sees (never committed), the messages too; then
     # number_complaint puts the real number in its place.
     provisional = "~" + secrets.token_hex(11)
-    row = ComplaintRow(
-        tracking_number=provisional,
-        channel=intake.channel.value,
-        status=status.value,
-        kind=status.kind.value,
-        priority=priority,
-        citizen_name=intake.citizen_name,
-        phone=intake.phone,
-        email=intake.email,
-        cnic=intake.cnic,
-        address=intake.address,
-        town_id=rt.town_id,
-        ward=intake.ward,
-        lat=intake.point.lat if intake.point else None,
-        lon=intake.point.lon if intake.point else None,
-        category_id=rt.category.id,
-        parent_category_id=rt.category.parent_id,
-        department_id=rt.department_id,
-        description=intake.description,
-        reopen_count=0,
-        escalation_level=0,
-        sla_warned=False,
-        qc_required=False,
-        channel_data=intake.channel_data,
-        promised_seconds=promised,
-        pauses=[],
-        registered_at=now,
-        due_at=due,
-        updated_at=now,
-        created_by=actor.name,
-        site_id=actor.site_id,
-        call_ref=str(intake.channel_data.get("call_ref"))[:64] if intake.channel_data.get("call_ref") else None,
-    )
-    session.add(row)
-    session.flush()
+    values: dict[str, Any] = {
+        "tracking_number": provisional,
+        "channel": intake.channel.value,
+        "status": status.value,
+        "kind": status.kind.value,
+        "priority": priority,
+        "citizen_name": intake.citizen_name,
+        "phone": intake.phone,
+        "email": intake.email,
+        "cnic": intake.cnic,
+        "address": intake.address,
+        "town_id": rt.town_id,
+        "ward": intake.ward,
+        "lat": intake.point.lat if intake.point else None,
+        "lon": intake.point.lon if intake.point else None,
+        "category_id": rt.category.id,
+        "parent_category_id": rt.category.parent_id,
+        "department_id": rt.department_id,
+        "description": intake.description,
+        "reopen_count": 0,
+        "escalation_level": 0,
+        "sla_warned": False,
+        "qc_required": False,
+        "channel_data": intake.channel_data,
+        "promised_seconds": promised,
+        "pauses": [],
+        "registered_at": now,
+        "due_at": due,
+        "updated_at": now,
+        "created_by": actor.name,
+        "site_id": actor.site_id,
+        "call_ref": str(intake.channel_data.get("call_ref"))[:64] if intake.channel_data.get("call_ref") else None,
+    }
     note = f"routed: {rt.reason}"
     if duplicates:
         note += "; possible duplicates: " + ", ".join(d.tracking_number for d in duplicates)
-    append_event(
-        session,
-        row.id,
-        Event(
-            "register",
-            actor.name,
-            actor.role.value if actor.role else actor.kind,
-            now,
-            None,
-            status,
-            note,
-            {"channel": intake.channel.value},
-        ),
+    registered = Event(
+        "register",
+        actor.name,
+        actor.role.value if actor.role else actor.kind,
+        now,
+        None,
+        status,
+        note,
+        {"channel": intake.channel.value},
     )
-    session.add_all(_save_photos(config, row.id, intake.photos, now))
-    code = tracking_code(config.code_key, row.id) if config.code_key else ""
-    text = registration_text(provisional, rt.category.name, config.local(due), code)
-    if intake.channel.value != "internal":
-        tell_citizen(session, row, reason="registered", text=text, now=now)
     # Subscribers are strangers to the citizen: the category and the place, never the citizen's own words.
-    town = directory.town(row.town_id) if row.town_id else None
-    place = ", ".join(p for p in (row.ward, town.name if town else None) if p) or "city-wide"
+    town = directory.town(rt.town_id) if rt.town_id else None
+    place = ", ".join(p for p in (intake.ward, town.name if town else None) if p) or "city-wide"
     summary = f"New complaint {provisional} ({rt.category.name}) in {place}."
-    tell_subscribers(session, row, event="new", text=summary, now=now, found=watchers)
-    queued = [o for o in session.new if isinstance(o, Notification) and o.complaint_id == row.id]
-    session.flush()
-    tracking = number_complaint(session, row.id, provisional, directory.city_code, now.year)
-    set_committed_value(row, "tracking_number", tracking)
-    for message in queued:  # the session's copies say what the database now says
-        set_committed_value(message, "body", message.body.replace(provisional, tracking))
-        if message.subject:
-            set_committed_value(message, "subject", message.subject.replace(provisional, tracking))
+    code = ""
+
+    def messages(complaint_id: int) -> list[dict[str, Any]]:
+        nonlocal code
+        code = tracking_code(config.code_key, complaint_id) if config.code_key else ""
+        out = []
+        if intake.channel.value != "internal":
+            text = registration_text(provisional, rt.category.name, config.local(due), code)
+            out = citizen_messages(
+                phone=intake.phone,
+                email=intake.email,
+                tracking=provisional,
+                complaint_id=complaint_id,
+                reason="registered",
+                text=text,
+                now=now,
+            )
+        return out + subscriber_messages(
+            watchers, event="new", tracking=provisional, complaint_id=complaint_id, text=summary, now=now
+        )
+
+    complaint_id = insert_complaint(session, values, registered, messages)
+    if intake.photos:
+        session.add_all(_save_photos(config, complaint_id, intake.photos, now))
+        session.flush()
+    tracking = number_complaint(session, complaint_id, provisional, directory.city_code, now.year)
     return Registered(
         tracking,
-        row.id,
-        row.status,
-        row.department_id,
-        row.town_id,
+        complaint_id,
+        status.value,
+        rt.department_id,
+        rt.town_id,
         rt.category.id,
         due,
         rt.reason,
         duplicates,
-        row.version,
+        1,
         code,
     )

@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -126,27 +126,28 @@ def user_for_session(session: Session, token: str, now: datetime) -> m.User | No
     return row[1] if row else None
 
 
+_USERS, _SESSIONS = m.User.__table__, m.StaffSession.__table__
+# Built once: every authenticated request asks it, and a statement built per call costs its cache key each time.
+ACTOR_OF_TOKEN = (
+    select(_USERS.c.id, _USERS.c.username, _USERS.c.role, _USERS.c.town_id, _USERS.c.department_id, _USERS.c.site_id)
+    .select_from(_SESSIONS.join(_USERS, _USERS.c.id == _SESSIONS.c.user_id))
+    .where(
+        _SESSIONS.c.token_hash == bindparam("digest"),
+        _SESSIONS.c.revoked_at.is_(None),
+        _SESSIONS.c.expires_at > bindparam("now"),
+        _USERS.c.active.is_(True),
+    )
+)
+
+
 def actor_for_session_token(session: Session, token: str, now: datetime) -> Actor | None:
     """The actor of an open, unexpired session of an active user, or None: what every authenticated request asks.
 
     The same question as ``user_for_session``, asked in SQLAlchemy Core for the six columns an actor needs (no ORM
     objects to build and track), on the session's connection so it stays in the request's transaction.
     """
-    users, sessions = m.User.__table__, m.StaffSession.__table__
-    row = (
-        session.connection()
-        .execute(
-            select(users.c.id, users.c.username, users.c.role, users.c.town_id, users.c.department_id, users.c.site_id)
-            .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
-            .where(
-                sessions.c.token_hash == token_digest(token),
-                sessions.c.revoked_at.is_(None),
-                sessions.c.expires_at > now,
-                users.c.active.is_(True),
-            )
-        )
-        .first()
-    )
+    params = {"digest": token_digest(token), "now": now}
+    row = session.connection().execute(ACTOR_OF_TOKEN, params).first()
     return None if row is None else actor_of(row)
 
 
@@ -249,12 +250,15 @@ def site_for_token(session: Session, token: str) -> str | None:
     return site_of_token(session.connection(), token)
 
 
+_TOKENS = m.SiteToken.__table__
+SITE_OF_TOKEN = select(_TOKENS.c.site_id).where(
+    _TOKENS.c.token_hash == bindparam("digest"), _TOKENS.c.revoked_at.is_(None)
+)
+
+
 def site_of_token(conn: Connection, token: str) -> str | None:
     """``site_for_token`` on a connection (asked in Core: every ingest batch asks it)."""
-    tokens = m.SiteToken.__table__
-    return conn.scalar(
-        select(tokens.c.site_id).where(tokens.c.token_hash == token_digest(token), tokens.c.revoked_at.is_(None))
-    )
+    return conn.scalar(SITE_OF_TOKEN, {"digest": token_digest(token)})
 
 
 def revoke_site_tokens(session: Session, site_id: str) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, select
+from sqlalchemy import String, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -27,9 +27,15 @@ class RegistrationKey(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+_KEYS = RegistrationKey.__table__
+# Built once, run in Core: every keyed registration asks and writes it.
+STORED = select(_KEYS.c.answer).where(_KEYS.c.sender == bindparam("sender"), _KEYS.c.key == bindparam("key"))
+STORE = insert(_KEYS)
+
+
 def _stored(session: Session, sender: str, key: str) -> dict[str, Any] | None:
-    row = session.scalar(select(RegistrationKey).where(RegistrationKey.sender == sender, RegistrationKey.key == key))
-    return dict(row.answer) if row is not None else None
+    answer = session.connection().scalar(STORED, {"sender": sender, "key": key})
+    return dict(answer) if answer is not None else None
 
 
 def once(
@@ -45,10 +51,9 @@ def once(
     if earlier is not None:
         return earlier, True
     answer = register()
-    session.add(
-        RegistrationKey(sender=sender, key=key, tracking_number=answer["tracking_number"], answer=answer, at=now)
-    )
+    row = {"sender": sender, "key": key, "tracking_number": answer["tracking_number"], "answer": answer, "at": now}
     try:
+        session.connection().execute(STORE, row)
         session.commit()
     except IntegrityError:  # the same key raced in from a parallel resend: that one won, this one never happened
         session.rollback()
